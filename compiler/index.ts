@@ -5,11 +5,13 @@
  *   text ─parse→ Ast ─check→ TypedProgram ─plan→ LogicalPlan ─fuse→ PhysicalPlan ─emit→ TypeScript ─bundle→ .mjs
  */
 import { parse } from './phases/1-parse/parse.ts';
+import { loadImports } from './phases/1-parse/imports.ts';
 import type { Program } from './phases/1-parse/ast.ts';
-import type { Diagnostic } from './diagnostics/diagnostic.ts';
-import { sortDiagnostics } from './diagnostics/diagnostic.ts';
+import { check, type TypedProgram } from './phases/2-check/check.ts';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.ts';
 
 export type { Diagnostic } from './diagnostics/diagnostic.ts';
+export type { TypedProgram } from './phases/2-check/check.ts';
 
 /** How the compiler reaches files other than the one it was given (imports, extern fn modules). */
 export interface CompilerHost {
@@ -21,11 +23,30 @@ export interface CompilerHost {
 
 export interface Analysis {
   program: Program;
+  /** Imported files, each after the files it imports. */
+  imports: Program[];
+  typed: TypedProgram;
   diagnostics: Diagnostic[];
+  ok: boolean;
 }
 
-/** Parse and check one file: what `flowc check` and the language server run. */
-export function analyze(text: string, file: string, _host?: CompilerHost): Analysis {
-  const { program, diagnostics } = parse(text, file);
-  return { program, diagnostics: sortDiagnostics(diagnostics) };
+/** Parse and check one file and its imports: what `flowc check` and the language server run. */
+export function analyze(text: string, file: string, host?: CompilerHost): Analysis {
+  const parsed = parse(text, file);
+  const imports = loadImports(parsed.program, host);
+  const externs = host
+    ? (from: string, spec: string) => {
+        const path = host.resolve(from, spec);
+        const t = host.readFile(path);
+        return t === undefined ? undefined : { path, text: t };
+      }
+    : undefined;
+  const checked = check(parsed.program, imports.programs, { externs });
+  // Type errors in a file that did not parse completely are mostly noise from the missing parts.
+  const parseFailed = hasErrors(parsed.diagnostics) || hasErrors(imports.diagnostics);
+  const checkDiagnostics = parseFailed
+    ? checked.diagnostics.filter((d) => d.severity === 'error' && !d.code.startsWith('F14') && !d.code.startsWith('F12'))
+    : checked.diagnostics;
+  const diagnostics = sortDiagnostics([...parsed.diagnostics, ...imports.diagnostics, ...checkDiagnostics]);
+  return { program: parsed.program, imports: imports.programs, typed: checked.typed, diagnostics, ok: !hasErrors(diagnostics) };
 }

@@ -1,0 +1,484 @@
+/**
+ * The record type and kind of every stream through every operator (flow-language.md §5, §7).
+ * Each operator's rule is one function; `checkPipeline` threads the stream through them.
+ */
+import type * as A from '../1-parse/ast.ts';
+import type { Checker } from './context.ts';
+import {
+  T, type Type, type RecordType, type StreamInfo, type Qualifier, type WindowInfo, type Field,
+  field, showType, typeEquals, isNullable, nonNull,
+} from './types.ts';
+import {
+  checkExpr, expectBool, constDuration, constValue, rowEnv, type Env,
+} from './expressions.ts';
+import { checkProcess } from './process.ts';
+import { unknownNameHelp } from '../../diagnostics/suggest.ts';
+
+/** The row of `errors(S)`: what a bad input record becomes. */
+export const errorRow: RecordType = T.record([
+  { name: 'source', type: T.string },
+  { name: 'position', type: T.int },
+  { name: 'raw', type: T.string },
+  { name: 'error', type: T.string },
+]);
+
+export const poisoned: StreamInfo = { row: T.record([]), kind: 'append', eventTime: true, qualifiers: [], ambiguous: [] };
+
+export function checkPipeline(c: Checker, p: A.Pipeline): StreamInfo {
+  let s = headStream(c, p.head);
+  if (p.alias) s = { ...s, qualifiers: [...s.qualifiers, { alias: p.alias.name, row: s.row }] };
+  else if (p.head.kind === 'StreamName') s = { ...s, qualifiers: [...s.qualifiers, { alias: p.head.name.name, row: s.row }] };
+  p.stream = s;
+  for (const op of p.ops) {
+    if (s.window && op.kind !== 'Aggregate' && op.kind !== 'Top' && s !== poisoned) {
+      c.error('F1401', op.keywordSpan, `a window must be followed by \`aggregate\` or \`top\`, found \`${op.kind.toLowerCase()}\``,
+        'a window groups rows; say what to compute per window: `| aggregate { n: count() }` or `| top 3 by …`');
+      s = { ...s, window: undefined };
+    }
+    s = checkOp(c, op, s);
+    op.stream = s;
+  }
+  return s;
+}
+
+function headStream(c: Checker, ref: A.StreamRef): StreamInfo {
+  switch (ref.kind) {
+    case 'StreamName':
+      return streamByName(c, ref.name);
+    case 'Late': {
+      const l = c.symbols.lets.get(ref.name.name);
+      if (!l) {
+        c.error('F1402', ref.name.span, `\`late(…)\` needs a let holding a window; \`${ref.name.name}\` is ${c.symbols.sources.has(ref.name.name) ? 'a source' : 'not declared'}`,
+          unknownNameHelp(ref.name.name, [...c.symbols.lets.keys()], 'lets'));
+        return poisoned;
+      }
+      streamByName(c, ref.name);
+      const w = l.decl.pipeline.ops.findIndex((o) => o.kind === 'Window' && !o.processingTime);
+      if (w < 0) {
+        c.error('F1403', ref.name.span, `\`${ref.name.name}\` has no event-time window, so it has no late rows`,
+          'late(L) reads the rows that arrived after their window of L had fired', [{ span: l.decl.name.span, message: 'declared here' }]);
+        return poisoned;
+      }
+      const before = l.decl.pipeline.ops[w - 1]?.stream ?? l.decl.pipeline.stream ?? poisoned;
+      return { row: before.row, kind: 'append', eventTime: true, qualifiers: [], ambiguous: [] };
+    }
+    case 'Errors': {
+      if (!c.symbols.sources.has(ref.name.name)) {
+        c.error('F1404', ref.name.span, `\`errors(…)\` needs a source; \`${ref.name.name}\` is ${c.symbols.lets.has(ref.name.name) ? 'a let' : 'not declared'}`,
+          unknownNameHelp(ref.name.name, [...c.symbols.sources.keys()], 'sources'));
+        return poisoned;
+      }
+      return { row: errorRow, kind: 'append', eventTime: false, qualifiers: [], ambiguous: [] };
+    }
+    case 'Union': {
+      const inputs = ref.inputs.map((p) => ({ p, s: checkPipeline(c, p) }));
+      const first = inputs[0]!.s;
+      for (const { p, s } of inputs.slice(1)) {
+        if (s === poisoned || first === poisoned) continue;
+        if (!sameRow(first.row, s.row)) {
+          c.error('F1405', p.span, `every input of \`union\` must have the same fields: \`${showType(first.row)}\` vs \`${showType(s.row)}\``,
+            'make them agree with a `select` on each input');
+        }
+        if (s.eventTime !== first.eventTime) {
+          c.error('F1406', p.span, 'inputs of `union` must all have event time, or none', 'give every source an `event time` clause');
+        }
+        if (s.window || first.window) c.error('F1401', p.span, 'a windowed stream cannot go into `union`');
+      }
+      return { row: first.row, kind: 'append', eventTime: first.eventTime, qualifiers: [], ambiguous: [] };
+    }
+  }
+}
+
+/** The stream a source or let name refers to (checking the let first when needed). */
+export function streamByName(c: Checker, name: A.Ident): StreamInfo {
+  const src = c.symbols.sources.get(name.name);
+  if (src) return { ...src.stream, qualifiers: [] };
+  const l = c.symbols.lets.get(name.name);
+  if (l) {
+    if (l.checking) {
+      c.error('F1407', name.span, `\`${name.name}\` is defined in terms of itself`, 'streams cannot form a cycle', [
+        { span: l.decl.name.span, message: 'declared here' },
+      ]);
+      return poisoned;
+    }
+    if (!l.stream) {
+      l.checking = true;
+      l.stream = checkPipeline(c, l.decl.pipeline);
+      l.checking = false;
+    }
+    return { ...l.stream, qualifiers: [] };
+  }
+  if (c.symbols.tables.has(name.name)) {
+    c.error('F1408', name.span, `\`${name.name}\` is a table; tables are read with \`lookup\``,
+      `write \`… | lookup ${name.name} on x == ${name.name}.${c.symbols.tables.get(name.name)!.decl.key.name}\``);
+    return poisoned;
+  }
+  c.error('F1409', name.span, `unknown stream \`${name.name}\``, unknownNameHelp(name.name, c.streamNames(), 'streams'));
+  return poisoned;
+}
+
+function sameRow(a: RecordType, b: RecordType): boolean {
+  return a.fields.length === b.fields.length && a.fields.every((f) => {
+    const g = field(b, f.name);
+    return g !== undefined && typeEquals(f.type, g.type);
+  });
+}
+
+function envOf(s: StreamInfo): Env {
+  return rowEnv(s.row, s.qualifiers, s.ambiguous);
+}
+
+function checkOp(c: Checker, op: A.Op, s: StreamInfo): StreamInfo {
+  if (s === poisoned) {
+    // Still visit expressions loosely so that hover has types where possible; no further errors.
+    return poisoned;
+  }
+  switch (op.kind) {
+    case 'Where':
+      expectBool(c, op.cond, envOf(s), 'the condition of `where`');
+      return s;
+    case 'Select':
+    case 'Extend': {
+      const t = checkExpr(c, op.record, envOf(s)) as RecordType;
+      const row = op.kind === 'Select' ? t : mergeFields(s.row, t.fields);
+      for (const f of t.fields) {
+        if (f.type.kind === 'null') {
+          c.error('F1410', op.record.span, `field \`${f.name}\` is always null, so its type is unknown`,
+            'give the type with a typed default, e.g. `if false then "" else null`, or drop the field');
+        }
+      }
+      return keepKeys({ ...s, row, qualifiers: [], ambiguous: [] }, s);
+    }
+    case 'Unnest':
+      return unnest(c, op, s);
+    case 'KeyBy':
+      return keyBy(c, op, s);
+    case 'Window':
+      return windowOp(c, op, s);
+    case 'Aggregate':
+      return aggregate(c, op, s);
+    case 'Top':
+      return top(c, op, s);
+    case 'Dedup':
+      return dedup(c, op, s);
+    case 'Join':
+      return join(c, op, s);
+    case 'Lookup':
+      return lookup(c, op, s);
+    case 'Process':
+      if (!s.keys) {
+        c.error('F1411', op.keywordSpan, '`process` needs a keyed stream', 'add `| key by field` before it: state and timers are kept per key');
+        return poisoned;
+      }
+      return checkProcess(c, op, s);
+  }
+}
+
+function mergeFields(row: RecordType, extra: Field[]): RecordType {
+  const fields = row.fields.map((f) => ({ ...f }));
+  for (const f of extra) {
+    const i = fields.findIndex((x) => x.name === f.name);
+    if (i >= 0) fields[i] = { ...f };
+    else fields.push({ ...f });
+  }
+  return T.record(fields);
+}
+
+/** Keys survive a projection when every key field is still there with the same type. */
+function keepKeys(next: StreamInfo, prev: StreamInfo): StreamInfo {
+  if (!prev.keys) return next;
+  const ok = prev.keys.every((k) => {
+    const f = field(next.row, k.name);
+    return f && typeEquals(f.type, k.type);
+  });
+  return ok ? next : { ...next, keys: undefined };
+}
+
+function unnest(c: Checker, op: A.OpOf<'Unnest'>, s: StreamInfo): StreamInfo {
+  const f = field(s.row, op.field.name);
+  if (!f) {
+    c.error('F1412', op.field.span, `unknown field \`${op.field.name}\``, unknownNameHelp(op.field.name, s.row.fields.map((x) => x.name), 'fields'));
+    return poisoned;
+  }
+  const base = nonNull(f.type);
+  if (base.kind !== 'list') {
+    c.error('F1413', op.field.span, `\`unnest\` needs a list field; \`${op.field.name}\` is \`${showType(f.type)}\``);
+    return poisoned;
+  }
+  const name = op.alias?.name ?? op.field.name;
+  const fields = s.row.fields.filter((x) => x.name !== op.field.name && x.name !== name);
+  const at = s.row.fields.findIndex((x) => x.name === op.field.name);
+  fields.splice(Math.min(at, fields.length), 0, { name, type: base.element });
+  return keepKeys({ ...s, row: T.record(fields), qualifiers: [], ambiguous: [] }, s);
+}
+
+function keyBy(c: Checker, op: A.OpOf<'KeyBy'>, s: StreamInfo): StreamInfo {
+  const keys: { name: string; type: Type }[] = [];
+  const env = envOf(s);
+  for (const path of op.fields) {
+    let t: Type | undefined;
+    const [first, ...rest] = path.parts;
+    const expr: A.Expr = rest.reduce<A.Expr>(
+      (obj, part) => ({ kind: 'Member', object: obj, field: part, safe: false, span: { ...path.span, end: part.span.end } }),
+      { kind: 'Name', name: first!.name, span: first!.span },
+    );
+    t = checkExpr(c, expr, env);
+    if (t.kind === 'error') return poisoned;
+    if (t.kind === 'record' || t.kind === 'list') {
+      c.error('F1414', path.span, `cannot key by \`${showType(t)}\`; keys are scalar fields`);
+      return poisoned;
+    }
+    if (rest.length > 0 && path.parts.length !== 2) {
+      c.error('F1415', path.span, 'key by takes fields of the row (or `alias.field`)');
+      return poisoned;
+    }
+    keys.push({ name: path.parts[path.parts.length - 1]!.name, type: t });
+  }
+  const names = keys.map((k) => k.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) c.error('F1416', op.span, `\`${dup}\` appears twice in \`key by\``);
+  return { ...s, keys };
+}
+
+function windowOp(c: Checker, op: A.OpOf<'Window'>, s: StreamInfo): StreamInfo {
+  const spec = op.spec;
+  let info: WindowInfo | undefined;
+  if (spec.kind === 'tumbling') {
+    const size = constDuration(c, spec.size, 'the window size');
+    if (size !== undefined) info = { kind: 'tumbling', size, processingTime: op.processingTime };
+  } else if (spec.kind === 'sliding') {
+    const size = constDuration(c, spec.size, 'the window size');
+    const every = constDuration(c, spec.every, 'the slide (`every`)');
+    if (size !== undefined && every !== undefined) {
+      if (every > size) {
+        c.error('F1417', spec.every.span, `the slide (${every} ms) is longer than the window (${size} ms): rows between windows would be lost`,
+          'use a tumbling window, or slide by at most the window size');
+      } else if (size % every !== 0) {
+        c.error('F1418', spec.every.span, 'the window size must be a whole multiple of the slide',
+          `for example \`sliding ${spec.size.kind === 'Literal' ? durationText(size) : 'D'} every ${durationText(gcd(size, every))}\``);
+      } else info = { kind: 'sliding', size, every, processingTime: op.processingTime };
+    }
+  } else {
+    const gap = constDuration(c, spec.gap, 'the session gap');
+    if (gap !== undefined) {
+      if (!s.keys) c.warn('W1401', op.keywordSpan, 'a session window without `key by` makes one session of all rows', 'sessions are usually per user: `| key by user | window session 10m`');
+      info = { kind: 'session', size: gap, processingTime: op.processingTime };
+    }
+  }
+  if (!op.processingTime && !s.eventTime) {
+    c.error('F1419', op.keywordSpan, 'an event-time window needs a stream with event time',
+      'give the source an `event time FIELD` clause, or write `… processing time` for a wall-clock window');
+    return poisoned;
+  }
+  if (!info) return poisoned;
+  return { ...s, window: info };
+}
+
+function durationText(ms: number): string {
+  for (const [u, k] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % k === 0) return `${ms / k}${u}`;
+  }
+  return `${ms}ms`;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+function needWindow(c: Checker, op: A.Op, s: StreamInfo, what: string): boolean {
+  if (s.window) return true;
+  c.error('F1420', op.keywordSpan, `\`${what}\` needs a window before it`,
+    `add \`| window tumbling 1m\` (or sliding/session) before \`${what}\`; results without a window need updating streams, which come after v0`);
+  return false;
+}
+
+function aggregate(c: Checker, op: A.OpOf<'Aggregate'>, s: StreamInfo): StreamInfo {
+  if (!needWindow(c, op, s, 'aggregate')) return poisoned;
+  const keyNames = (s.keys ?? []).map((k) => k.name);
+  const env: Env = { ...envOf(s), aggregate: { allowed: new Set(keyNames) } };
+  env.locals = new Map([['window_start', T.timestamp], ['window_end', T.timestamp]]);
+  const fields: Field[] = [
+    ...(s.keys ?? []).map((k) => ({ name: k.name, type: k.type })),
+    { name: 'window_start', type: T.timestamp },
+    { name: 'window_end', type: T.timestamp },
+  ];
+  for (const item of op.record.items) {
+    if (item.kind === 'Spread') {
+      c.error('F1421', item.span, '`aggregate` fields must be named aggregate expressions; a spread has no meaning here');
+      continue;
+    }
+    const t = checkExpr(c, item.value, env);
+    if (fields.some((f) => f.name === item.name.name)) {
+      c.error('F1422', item.name.span, `\`${item.name.name}\` is already an output field (keys and window bounds come first)`, 'pick another name');
+      continue;
+    }
+    if (!containsAggregate(item.value) && !keyNames.includes(item.name.name)) {
+      c.warn('W1402', item.value.span, `\`${item.name.name}\` uses no aggregate function; it is the same for every row of the window`);
+    }
+    fields.push({ name: item.name.name, type: t });
+  }
+  op.record.ty = T.record(fields);
+  return { row: T.record(fields), kind: 'append', eventTime: s.eventTime, qualifiers: [], ambiguous: [] };
+}
+
+function containsAggregate(e: A.Expr): boolean {
+  switch (e.kind) {
+    case 'Call':
+      return ['count', 'count_if', 'count_distinct', 'sum', 'avg', 'first', 'last', 'min_by', 'max_by', 'collect'].includes(e.callee.name)
+        || ((e.callee.name === 'min' || e.callee.name === 'max') && e.args.length === 1)
+        || e.args.some((a) => containsAggregate(a.value));
+    case 'Binary': return containsAggregate(e.left) || containsAggregate(e.right);
+    case 'Unary': return containsAggregate(e.operand);
+    case 'If': return containsAggregate(e.cond) || containsAggregate(e.then) || containsAggregate(e.else);
+    case 'Member': return containsAggregate(e.object);
+    case 'Record': return e.items.some((i) => containsAggregate(i.kind === 'Field' ? i.value : i.expr));
+    case 'List': return e.items.some(containsAggregate);
+    default: return false;
+  }
+}
+
+function top(c: Checker, op: A.OpOf<'Top'>, s: StreamInfo): StreamInfo {
+  if (!needWindow(c, op, s, 'top')) return poisoned;
+  const nt = checkExpr(c, op.n, rowEnv(T.record([])));
+  const n = constValue(op.n);
+  if (nt.kind !== 'int' || typeof n !== 'number' || n < 1) {
+    c.error('F1423', op.n.span, '`top N` needs a constant whole number N ≥ 1', 'for example `top 3 by views desc`');
+  }
+  const t = checkExpr(c, op.by, envOf(s));
+  if (t.kind !== 'error' && !['int', 'float', 'string', 'timestamp', 'duration'].includes(nonNull(t).kind)) {
+    c.error('F1424', op.by.span, `cannot rank by \`${showType(t)}\``, 'rank by a number, string, timestamp or duration');
+  }
+  if (field(s.row, 'rank')) c.error('F1425', op.keywordSpan, 'the row already has a field `rank`, which `top` adds', 'rename it with a `select` first');
+  const row = T.record([...s.row.fields, { name: 'rank', type: T.int }]);
+  return { row, kind: 'append', eventTime: s.eventTime, qualifiers: [], ambiguous: [] };
+}
+
+function dedup(c: Checker, op: A.OpOf<'Dedup'>, s: StreamInfo): StreamInfo {
+  constDuration(c, op.within, 'the dedup interval');
+  for (const path of op.fields ?? []) {
+    const name = path.parts[path.parts.length - 1]!;
+    if (path.parts.length > 1 || !field(s.row, name.name)) {
+      c.error('F1412', path.span, `unknown field \`${path.parts.map((p) => p.name).join('.')}\``,
+        unknownNameHelp(name.name, s.row.fields.map((f) => f.name), 'fields'));
+    }
+  }
+  if (!s.eventTime) {
+    c.error('F1426', op.keywordSpan, '`dedup … within D` needs a stream with event time', 'give the source an `event time FIELD` clause');
+  }
+  return { ...s, qualifiers: [], ambiguous: [] };
+}
+
+function join(c: Checker, op: A.OpOf<'Join'>, s: StreamInfo): StreamInfo {
+  const right = headStream(c, op.right);
+  if (right === poisoned) return poisoned;
+  const rightAlias = op.alias?.name ?? (op.right.kind === 'StreamName' ? op.right.name.name : 'right');
+  if (op.bound.kind === 'within') constDuration(c, op.bound.within, 'the join interval', true);
+  else {
+    const spec = op.bound.spec;
+    if (spec.kind !== 'tumbling') c.error('F1427', spec.span, 'a window join takes a tumbling window', 'write `window tumbling D`');
+    else constDuration(c, spec.size, 'the window size');
+  }
+  if (!s.eventTime || !right.eventTime) {
+    c.error('F1428', op.keywordSpan, 'a join needs event time on both sides', 'give both sources an `event time FIELD` clause');
+  }
+  const leftQualifiers: Qualifier[] = s.qualifiers.length ? s.qualifiers : [{ alias: 'left', row: s.row }];
+  if (leftQualifiers.some((q) => q.alias === rightAlias)) {
+    c.error('F1429', op.alias?.span ?? op.right.span, `both sides of the join are called \`${rightAlias}\``,
+      'name the right side: `join other as o on …`');
+  }
+  return { ...joinRows(c, op.on, s, leftQualifiers, { alias: rightAlias, row: right.row }), eventTime: s.eventTime && right.eventTime };
+}
+
+/** The row after a join or lookup: both sides' fields; names on both sides readable only qualified. */
+function joinRows(c: Checker, on: A.Expr, s: StreamInfo, leftQ: Qualifier[], rightQ: Qualifier, nullableRight = false): StreamInfo {
+  const ambiguous = s.row.fields.filter((f) => field(rightQ.row, f.name)).map((f) => f.name);
+  const rightRow = nullableRight ? T.record(rightQ.row.fields.map((f) => ({ name: f.name, type: T.nullable(f.type) }))) : rightQ.row;
+  const rq = { alias: rightQ.alias, row: rightRow };
+  // `on`: a conjunction of equalities, each side reading one input only.
+  const conjuncts = splitAnd(on);
+  for (const eq of conjuncts) {
+    if (eq.kind !== 'Binary' || eq.op !== '==') {
+      c.error('F1430', eq.span, 'a join condition is `left_expr == right_expr`, joined with `and`',
+        'put other conditions in a `where` after the join');
+      continue;
+    }
+    const sideOf = (e: A.Expr): Set<string> => {
+      const sides = new Set<string>();
+      const env: Env = {
+        row: T.record(s.row.fields.filter((f) => !ambiguous.includes(f.name))),
+        qualifiers: [...leftQ, { alias: rightQ.alias, row: rightQ.row }],
+        ambiguous, locals: new Map(),
+        onRowAccess: (q) => sides.add(q === rightQ.alias ? 'right' : 'left'),
+      };
+      const t = checkExpr(c, e, env);
+      if (t.kind === 'error') sides.add('error');
+      return sides;
+    };
+    const l = sideOf(eq.left);
+    const r = sideOf(eq.right);
+    if (l.has('error') || r.has('error')) continue;
+    const lt = eq.left.ty!, rt = eq.right.ty!;
+    const oneSide = (x: Set<string>) => x.size === 1;
+    if (!oneSide(l) || !oneSide(r) || [...l][0] === [...r][0]) {
+      c.error('F1431', eq.span, 'each side of a join equality must read exactly one input',
+        `for example \`${leftQ[0]?.alias ?? 'left'}.id == ${rightQ.alias}.id\``);
+      continue;
+    }
+    if (!typeEquals(nonNull(lt), nonNull(rt)) && !(['int', 'float'].includes(nonNull(lt).kind) && ['int', 'float'].includes(nonNull(rt).kind))) {
+      c.error('F1107', eq.span, `cannot join \`${showType(lt)}\` with \`${showType(rt)}\``);
+    }
+    eq.ty = T.bool;
+  }
+  on.ty = T.bool;
+  const fields: Field[] = [
+    ...s.row.fields.filter((f) => !ambiguous.includes(f.name)),
+    ...rightRow.fields.filter((f) => !ambiguous.includes(f.name)),
+  ];
+  return {
+    row: T.record(fields), kind: 'append', eventTime: s.eventTime,
+    qualifiers: [...leftQ, rq], ambiguous,
+  };
+}
+
+function splitAnd(e: A.Expr): A.Expr[] {
+  return e.kind === 'Binary' && e.op === 'and' ? [...splitAnd(e.left), ...splitAnd(e.right)] : [e];
+}
+
+function lookup(c: Checker, op: A.OpOf<'Lookup'>, s: StreamInfo): StreamInfo {
+  const table = c.symbols.tables.get(op.table.name);
+  if (!table) {
+    c.error('F1432', op.table.span, `unknown table \`${op.table.name}\``,
+      unknownNameHelp(op.table.name, [...c.symbols.tables.keys()], 'tables') ?? 'declare it with `table NAME: Type = file(…) key FIELD`');
+    return poisoned;
+  }
+  const alias = op.alias?.name ?? op.table.name;
+  const on = op.on;
+  const keyRef = on.kind === 'Binary' && on.op === '==' ? on.right : undefined;
+  if (!keyRef || keyRef.kind !== 'Member' || keyRef.object.kind !== 'Name' || keyRef.object.name !== alias
+    || keyRef.field.name !== table.decl.key.name) {
+    c.error('F1433', on.span, `a lookup condition is \`EXPR == ${alias}.${table.decl.key.name}\` (the table's key)`,
+      `for example \`lookup ${op.table.name}${op.alias ? ` as ${alias}` : ''} on x == ${alias}.${table.decl.key.name}\``);
+    return poisoned;
+  }
+  const leftQ = s.qualifiers.length ? s.qualifiers : [];
+  const probe = checkExpr(c, (on as A.ExprOf<'Binary'>).left, envOf(s));
+  keyRef.ty = table.keyType;
+  keyRef.object.ty = table.row;
+  on.ty = T.bool;
+  if (probe.kind !== 'error' && !typeEquals(nonNull(probe), table.keyType)
+    && !(['int', 'float'].includes(nonNull(probe).kind) && ['int', 'float'].includes(table.keyType.kind))) {
+    c.error('F1107', on.span, `cannot look up \`${showType(probe)}\` in a table keyed by \`${showType(table.keyType)}\``);
+  }
+  const ambiguous = s.row.fields.filter((f) => field(table.row, f.name)).map((f) => f.name);
+  const rightRow = op.keepUnmatched ? T.record(table.row.fields.map((f) => ({ name: f.name, type: T.nullable(f.type) }))) : table.row;
+  const fields: Field[] = [
+    ...s.row.fields.filter((f) => !ambiguous.includes(f.name)),
+    ...rightRow.fields.filter((f) => !ambiguous.includes(f.name)),
+  ];
+  return {
+    row: T.record(fields), kind: 'append', eventTime: s.eventTime,
+    qualifiers: [...leftQ, { alias, row: rightRow }], ambiguous, keys: undefined,
+  };
+}
+
+export { isNullable };
