@@ -50,3 +50,40 @@ export function analyze(text: string, file: string, host?: CompilerHost): Analys
   const diagnostics = sortDiagnostics([...parsed.diagnostics, ...imports.diagnostics, ...checkDiagnostics]);
   return { program: parsed.program, imports: imports.programs, typed: checked.typed, diagnostics, ok: !hasErrors(diagnostics) };
 }
+
+import { plan as planPhase, type LogicalPlan } from './phases/3-plan/plan.ts';
+import { fuse as fusePhase, type PhysicalPlan } from './phases/4-fuse/fuse.ts';
+import { emit as emitPhase } from './phases/5-emit/emit.ts';
+
+export interface CompileOptions {
+  /** `--no-fuse`: one stage per operator. */
+  fuse?: boolean;
+  /** Keep these lets and sources observable even without a sink (`flowc test`). */
+  observe?: Set<string>;
+  /** Emit a module for the test runner instead of a runnable job. */
+  testMode?: boolean;
+  /** The module generated code imports the runtime from. */
+  runtimeModule?: string;
+}
+
+export interface Compilation extends Analysis {
+  plan?: LogicalPlan;
+  physical?: PhysicalPlan;
+  /** The generated TypeScript module. */
+  ts?: string;
+}
+
+/** The whole front and middle of the pipeline: parse → check → plan → fuse → emit (no I/O, no bundling). */
+export function compile(text: string, file: string, host?: CompilerHost, options: CompileOptions = {}): Compilation {
+  const analysis = analyze(text, file, host);
+  if (!analysis.ok) return analysis;
+  const plan = planPhase(analysis.typed);
+  const physical = fusePhase(plan, { fuse: options.fuse, observe: options.observe });
+  const externModules = new Map([...analysis.typed.externs].map(([name, path]) => [name, path]));
+  const { code } = emitPhase(physical, analysis.typed, {
+    runtimeModule: options.runtimeModule ?? 'flowc:runtime',
+    externModules,
+    testMode: options.testMode,
+  });
+  return { ...analysis, plan, physical, ts: code };
+}
