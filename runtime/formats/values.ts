@@ -12,8 +12,10 @@ export function rt_describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'object') {
+    const json = JSON.stringify(v);
+    return json.length > 60 ? `${json.slice(0, 60)}…` : json;
+  }
   return String(v);
 }
 

@@ -10,7 +10,7 @@ import type * as A from '../1-parse/ast.ts';
 import type { PhysicalPlan } from '../4-fuse/fuse.ts';
 import type { NodeId, PlanNode } from '../3-plan/plan.ts';
 import type { TypedProgram } from '../2-check/check.ts';
-import { nonNull, isNullable, type RecordType, type Type } from '../2-check/types.ts';
+import { nonNull, isNullable, showType, type RecordType, type Type } from '../2-check/types.ts';
 import { compileExpr, jsString, commentText, prop, key, type Scope, type ExprContext } from './expr.ts';
 import { TypeCode, recordJson } from './records.ts';
 import { accumulatorFor } from './aggregates.ts';
@@ -642,8 +642,7 @@ function declareSource(e: JobEmitter, n: PlanNode & { kind: 'Source' }): void {
 }
 
 function describeType(t: Type): string {
-  const base = nonNull(t);
-  const s = base.kind === 'record' ? 'a record' : base.kind === 'list' ? 'a list' : base.kind;
+  const s = showType(nonNull(t));
   return isNullable(t) ? `${s} or null` : s;
 }
 
