@@ -84,6 +84,7 @@ export function compile(text: string, file: string, host?: CompilerHost, options
     runtimeModule: options.runtimeModule ?? 'flowc:runtime',
     externModules,
     testMode: options.testMode,
+    observe: options.observe,
   });
   return { ...analysis, plan, physical, ts: code };
 }

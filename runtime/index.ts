@@ -10,6 +10,8 @@ export { PaneWindows } from './windows/pane-store.ts';
 export { SessionWindows } from './windows/session-store.ts';
 export { DedupStore } from './state/dedup-store.ts';
 export { ProcessStore } from './state/process-store.ts';
+export { KeyTable } from './state/key-table.ts';
+export * as unfused from './unfused/index.ts';
 export { IntervalJoin } from './joins/interval-join.ts';
 export { WindowJoin } from './joins/window-join.ts';
 export { fileReader, stdinReader, nexmarkReader, fileSinkBinding, streamSinkBinding } from './connectors/bindings.ts';

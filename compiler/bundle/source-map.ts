@@ -1,3 +1,4 @@
+import { commentText } from '../phases/5-emit/expr.ts';
 /**
  * A source map from generated TypeScript back to the .flow file: every generated line after a
  * `// file.flow:N` comment maps to line N, so a stack trace through a job names the .flow line.
@@ -17,7 +18,8 @@ function vlq(n: number): string {
 }
 
 export function flowSourceMap(generated: string, flowFile: string, flowText: string): object {
-  const base = flowFile.replace(/^.*[\\/]/, '');
+  // As the generated comments spell it (line breaks and comment ends neutralised).
+  const base = commentText(flowFile.replace(/^.*[\\/]/, ''));
   const marker = new RegExp(`// ${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`);
   let current = -1;
   let prevLine = 0;

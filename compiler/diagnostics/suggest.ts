@@ -18,24 +18,52 @@ export function editDistance(a: string, b: string): number {
   return d[rows * cols - 1]!;
 }
 
-/** The candidate closest to `name`, if it is close enough to be a likely typo. */
+/**
+ * The candidate closest to `name`, if it is close enough to be a likely typo: a small edit
+ * distance, else a candidate that is a longer word's start (`lowercase` → `lower`) or one of
+ * its `_`-separated parts (`duration_ms` → `ms`).
+ */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
+  let partial: string | undefined;
   const limit = Math.max(1, Math.floor(name.length / 3));
+  const lower = name.toLowerCase();
+  const parts = lower.includes('_') ? lower.split('_').filter((p) => p.length >= 2) : [];
+  let seen = 0;
   for (const c of candidates) {
+    // Enough for any real program; keeps a file with thousands of unknown names linear.
+    if (++seen > maxCandidates) break;
     if (c === name) continue;
-    const d = c.toLowerCase() === name.toLowerCase() ? 0.5 : editDistance(name, c);
-    if (d < bestD) { best = c; bestD = d; }
+    // A length difference above the limit is already too many edits (and saves the work).
+    const lengthGap = Math.abs(c.length - name.length);
+    if (lengthGap <= Math.min(limit, bestD)) {
+      const lc = c.toLowerCase();
+      const d = lc === lower ? 0.5 : editDistance(name, c);
+      if (d < bestD) { best = c; bestD = d; }
+    }
+    if (!partial && c.length >= 2 && isPart(c.toLowerCase(), lower, parts)) partial = c;
   }
-  return bestD <= limit ? best : undefined;
+  return bestD <= limit ? best : partial;
 }
 
-/** `help:` text for an unknown name: did-you-mean, else the list of what exists. */
-export function unknownNameHelp(name: string, candidates: string[], what: string): string | undefined {
+const maxCandidates = 2000;
+
+/** `lower` → `lowercase`, `ms` → `duration_ms`, `user` → `user_id`: one name is a part of the other. */
+function isPart(candidate: string, name: string, parts: string[]): boolean {
+  if (candidate.length >= 4 && (name.startsWith(candidate) || candidate.startsWith(name))) return true;
+  if (parts.length > 1 && parts.includes(candidate)) return true;
+  return name.length >= 3 && candidate.includes('_') && candidate.split('_').includes(name);
+}
+
+/**
+ * `help:` text for an unknown name: did-you-mean among `candidates`, else the list of what exists
+ * (`listed`, by default the candidates themselves).
+ */
+export function unknownNameHelp(name: string, candidates: string[], what: string, listed: string[] = candidates): string | undefined {
   const c = closest(name, candidates);
   if (c) return `did you mean \`${c}\`?`;
-  if (candidates.length === 0) return undefined;
-  const shown = candidates.slice(0, 8).map((x) => `\`${x}\``).join(', ');
-  return `the ${what} here ${candidates.length === 1 ? 'is' : 'are'} ${shown}${candidates.length > 8 ? ', …' : ''}`;
+  if (listed.length === 0) return undefined;
+  const shown = listed.slice(0, 8).map((x) => `\`${x}\``).join(', ');
+  return `the ${what} here: ${shown}${listed.length > 8 ? ', …' : ''}`;
 }

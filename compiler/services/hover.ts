@@ -1,10 +1,12 @@
 /** Hover: what the name, call or keyword under the cursor is. */
-import type { Program, Span } from '../phases/1-parse/ast.ts';
+import type { Span } from '../phases/1-parse/ast.ts';
 import { builtinByName, aggregateByName } from '../../lang/builtins.ts';
 import { allKeywords } from '../../lang/keywords.ts';
 import { showRow, showType } from '../phases/2-check/types.ts';
-import { symbolIndex, occurrenceAt, contains, type FlowSymbol, type Occurrence, type SymbolIndex } from './symbols.ts';
-import { signature, kindLabel, recordFields, showTypeExpr, showRecordBlock, pipelineStream } from './print.ts';
+import { symbolIndex, occurrenceAt, contains, type AnalysisLike, type FlowSymbol, type Occurrence, type SymbolIndex } from './symbols.ts';
+import { signature, kindLabel, recordFields, showTypeExpr, showRecordBlock, pipelineStream, connectorSignature } from './print.ts';
+import { connectorSpecs } from '../phases/2-check/connectors.ts';
+import { inCommentOrString } from './context.ts';
 import { keywordDocs, typeDocs, processNames, windowFields } from './keyword-docs.ts';
 import type * as A from '../phases/1-parse/ast.ts';
 
@@ -18,8 +20,8 @@ export interface HoverInfo {
 const code = (text: string) => `\`\`\`flow\n${text}\n\`\`\``;
 
 /** The hover for the position `offset` of the analysed file, if there is anything to say. */
-export function hover(analysis: { program: Program }, offset: number): HoverInfo | undefined {
-  const index = symbolIndex(analysis.program);
+export function hover(analysis: AnalysisLike, offset: number): HoverInfo | undefined {
+  const index = symbolIndex(analysis);
   const occ = occurrenceAt(index, offset);
   if (occ) {
     const markdown = occurrenceHover(occ, index);
@@ -30,6 +32,7 @@ export function hover(analysis: { program: Program }, offset: number): HoverInfo
 
 function occurrenceHover(occ: Occurrence, index: SymbolIndex): string | undefined {
   if (occ.builtin) return functionHover(occ.name, occ.builtin, occ.expr);
+  if (occ.connector) return connectorHover(occ);
   if (occ.symbol) return symbolHover(occ.symbol, index, occ.expr);
   const ty = occ.expr?.ty;
   if (occ.role === 'field' && occ.row) {
@@ -52,6 +55,17 @@ function functionHover(name: string, kind: 'builtin' | 'aggregate', call: A.Expr
   if (other) parts.push(`Also ${kind === 'aggregate' ? 'a scalar function' : 'an aggregate'}: \`${other.signature}\``);
   if (call?.ty) parts.push(`Here: \`${showType(call.ty)}\``);
   return parts.join('\n\n');
+}
+
+function connectorHover(occ: Occurrence): string | undefined {
+  const spec = connectorSpecs.find((c) => c.name === occ.connector);
+  if (!spec) return undefined;
+  if (occ.role === 'connector') {
+    const params = spec.params.map((p) => `- \`${p.name}: ${showType(p.type)}\`${p.required ? '' : ' (optional)'}: ${p.doc}${p.oneOf ? ` (${p.oneOf.map((v) => `"${v}"`).join(', ')})` : ''}`);
+    return [code(connectorSignature(spec)), `${spec.doc} Usable as ${spec.roles.join(', ')}.`, ...(params.length ? [params.join('\n')] : [])].join('\n\n');
+  }
+  const p = spec.params.find((x) => x.name === occ.name);
+  return p ? `${code(`${p.name}: ${showType(p.type)}`)}\n\nargument of \`${spec.name}\`: ${p.doc}` : undefined;
 }
 
 function symbolHover(s: FlowSymbol, index: SymbolIndex, expr: A.Expr | undefined): string {
@@ -106,7 +120,7 @@ const keywordSet = new Set(allKeywords);
 
 function keywordHover(index: SymbolIndex, offset: number): HoverInfo | undefined {
   const w = wordAt(index.program.text, offset);
-  if (!w || !keywordSet.has(w.word)) return undefined;
+  if (!w || !keywordSet.has(w.word) || inCommentOrString(index.program.text, w.start)) return undefined;
   const span: Span = { file: index.program.file, start: w.start, end: w.end };
   const op = index.ops.find((o) => contains(o.keywordSpan, offset));
   const parts: string[] = [];

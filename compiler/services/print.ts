@@ -1,6 +1,6 @@
 /** Flow spellings of declarations and type expressions, for hover, completion details and the outline. */
 import type * as A from '../phases/1-parse/ast.ts';
-import { showRow, showType, type StreamInfo } from '../phases/2-check/types.ts';
+import { showRow, showType, type StreamInfo, type Type } from '../phases/2-check/types.ts';
 import type { FlowSymbol, SymbolIndex } from './symbols.ts';
 
 /** `{ user: string, at: timestamp }`, `Click?`, `[string]`, as written. */
@@ -80,3 +80,8 @@ export const kindLabel: Record<FlowSymbol['kind'], string> = {
   let: 'stream', fn: 'function', 'extern fn': 'TypeScript function', test: 'test', field: 'field',
   parameter: 'function parameter', state: 'keyed state', local: 'local value', alias: 'row alias',
 };
+
+/** `file(path: string, format: string = …, follow: bool = …)`. */
+export function connectorSignature(spec: { name: string; params: { name: string; type: Type; required: boolean }[] }): string {
+  return `${spec.name}(${spec.params.map((p) => `${p.name}: ${showType(p.type)}${p.required ? '' : ' = …'}`).join(', ')})`;
+}

@@ -1,17 +1,24 @@
 /**
- * The symbol index of one analysed file: every declared name (top-level declarations, fn
- * parameters, process state and locals, pipeline aliases, record type fields) and every
- * occurrence of a name, resolved to its declaration where the AST alone allows it. Hover,
- * completion, go-to-definition and find-references all read this one index.
+ * The symbol index of one analysed file: every declared name (top-level declarations of the file
+ * and of the files it imports, fn parameters, process state and locals, pipeline aliases, record
+ * type fields) and every occurrence of a name in the file, resolved to its declaration the way
+ * the checker resolves it. Hover, completion, go-to-definition and find-references all read it.
  *
- * Typed information is used when the checker has filled the AST's slots: `Pipeline.stream` /
- * `Op.stream` give the row a name in an operator can refer to (a field then wins over a param of
- * the same name), and `Expr.ty` the type hover shows.
+ * Typed information comes from the slots the checker fills: `Pipeline.stream` / `Op.stream` give
+ * the row a name in an operator can refer to (a field wins over an alias or a param of the same
+ * name, as in the checker), and `Expr.ty` the type hover shows. Without them (a file that did not
+ * check) names still resolve to locals, aliases and params.
  */
 import type * as A from '../phases/1-parse/ast.ts';
 import type { Span } from '../diagnostics/diagnostic.ts';
 import type { StreamInfo } from '../phases/2-check/types.ts';
 import { builtinByName, aggregateByName } from '../../lang/builtins.ts';
+
+/** What the services need of an analysis: the file's AST and the ASTs of the files it imports. */
+export interface AnalysisLike {
+  program: A.Program;
+  imports?: A.Program[];
+}
 
 export type SymbolKind =
   | 'job' | 'type' | 'param' | 'source' | 'table' | 'let' | 'fn' | 'extern fn' | 'test'
@@ -20,7 +27,7 @@ export type SymbolKind =
 export interface FlowSymbol {
   name: string;
   kind: SymbolKind;
-  /** The span of the name where it is declared. */
+  /** The span of the name where it is declared (possibly in an imported file). */
   nameSpan: Span;
   /** The whole declaration. */
   span: Span;
@@ -31,7 +38,7 @@ export interface FlowSymbol {
 }
 
 /** What kind of name an occurrence is, which decides where it is looked up. */
-export type OccurrenceRole = 'declaration' | 'type' | 'stream' | 'table' | 'value' | 'call' | 'field';
+export type OccurrenceRole = 'declaration' | 'type' | 'stream' | 'table' | 'value' | 'call' | 'field' | 'connector';
 
 export interface Occurrence {
   name: string;
@@ -43,18 +50,25 @@ export interface Occurrence {
   builtin?: 'builtin' | 'aggregate';
   /** The expression node, for its checker type. */
   expr?: A.Expr;
-  /** The row this name was looked up in, when the checker provided it. */
+  /** The row this name was found in, when the checker provided it. */
   row?: StreamInfo;
+  /** For a connector's name or a named argument of it: the connector's name. */
+  connector?: string;
 }
 
 /** A region where some names are visible: a fn body, a process block, an operator of a pipeline. */
 export interface Scope {
   span: Span;
+  /** Locals, parameters and state visible here. */
   symbols: FlowSymbol[];
+  /** Names that qualify a row here (`as` aliases, the head stream's name), to what they name. */
+  qualifiers?: Map<string, FlowSymbol>;
   /** The stream an operator reads, when the checker provided it. */
   input?: StreamInfo;
-  /** Inside a `process` block: `key` and `timer_time` are visible. */
-  process?: boolean;
+  /** Fields known by declaration (a source's event time reads its declared type's fields). */
+  fields?: Map<string, FlowSymbol>;
+  /** Inside a `process` block (`on record` or `on timer`): `key` is visible, and in `on timer` `timer_time` but not the row. */
+  process?: 'record' | 'timer';
   /** Inside an `aggregate { … }`. */
   aggregate?: boolean;
 }
@@ -67,6 +81,7 @@ export interface SymbolIndex {
   types: Map<string, FlowSymbol>;
   /** Every symbol, including fields, parameters, state, locals and aliases. */
   symbols: FlowSymbol[];
+  /** Names in this file (never in imported files), each resolved where possible. */
   occurrences: Occurrence[];
   scopes: Scope[];
   /** Every expression, for type hover. */
@@ -77,12 +92,12 @@ export interface SymbolIndex {
 
 const cache = new WeakMap<A.Program, SymbolIndex>();
 
-/** The index of a program (computed once per program object). */
-export function symbolIndex(program: A.Program): SymbolIndex {
-  let index = cache.get(program);
+/** The index of an analysis (computed once per program object). */
+export function symbolIndex(analysis: AnalysisLike): SymbolIndex {
+  let index = cache.get(analysis.program);
   if (!index) {
-    index = new IndexBuilder(program).build();
-    cache.set(program, index);
+    index = new IndexBuilder(analysis.program, analysis.imports ?? []).build();
+    cache.set(analysis.program, index);
   }
   return index;
 }
@@ -97,37 +112,43 @@ const declKind: Partial<Record<A.DeclKind, SymbolKind>> = {
 
 class IndexBuilder {
   private readonly index: SymbolIndex;
-  /** Names visible at the current point, innermost last. */
-  private readonly stack: FlowSymbol[][] = [];
-  private readonly openScopes: Scope[] = [];
-  private input: StreamInfo | undefined;
+  /** Scopes enclosing the node being visited, innermost last. */
+  private readonly open: Scope[] = [];
 
-  constructor(private readonly program: A.Program) {
+  constructor(private readonly program: A.Program, private readonly imports: A.Program[]) {
     this.index = { program, values: new Map(), types: new Map(), symbols: [], occurrences: [], scopes: [], exprs: [], ops: [] };
   }
 
   build(): SymbolIndex {
-    for (const d of this.program.decls) this.declare(d);
+    for (const d of this.program.decls) this.declare(d, true);
+    // Imported files contribute their types, params, fns, sources, tables and lets (the checker rejects clashes).
+    for (const p of this.imports) {
+      for (const d of p.decls) if (d.kind !== 'Sink' && d.kind !== 'Test' && d.kind !== 'Job') this.declare(d, false);
+    }
     for (const d of this.program.decls) this.decl(d);
     return this.index;
   }
 
-  private symbol(name: A.Ident, kind: SymbolKind, span: Span, node: unknown, parent?: FlowSymbol): FlowSymbol {
+  private symbol(name: A.Ident, kind: SymbolKind, span: Span, node: unknown, parent?: FlowSymbol, here = true): FlowSymbol {
     const s: FlowSymbol = { name: name.name, kind, nameSpan: name.span, span, node, ...(parent ? { parent } : {}) };
     this.index.symbols.push(s);
-    this.index.occurrences.push({ name: name.name, span: name.span, role: 'declaration', symbol: s });
+    if (here) this.occur({ name: name.name, span: name.span, role: 'declaration', symbol: s });
     return s;
   }
 
+  private occur(o: Occurrence): void {
+    this.index.occurrences.push(o);
+  }
+
   /** First pass: top-level names, so that declarations may come in any order. */
-  private declare(d: A.Decl): void {
+  private declare(d: A.Decl, here: boolean): void {
     const kind = declKind[d.kind];
     if (!kind || !('name' in d) || typeof d.name !== 'object') return;
-    const s = this.symbol(d.name, kind, d.span, d);
+    const s = this.symbol(d.name, kind, d.span, d, undefined, here);
     const table = kind === 'type' ? this.index.types : this.index.values;
     if (!table.has(s.name) && kind !== 'job') table.set(s.name, s);
     if (d.kind === 'TypeDecl' && d.type.kind === 'RecordType') {
-      for (const f of d.type.fields) this.symbol(f.name, 'field', f.span, f, s);
+      for (const f of d.type.fields) this.symbol(f.name, 'field', f.span, f, s, here);
     }
   }
 
@@ -145,16 +166,18 @@ class IndexBuilder {
       case 'TypeDecl':
         this.typeExpr(d.type, true);
         return;
-      case 'Source':
+      case 'Source': {
         this.typeExpr(d.type);
         this.connector(d.connector);
-        if (d.eventTime) this.expr(d.eventTime);
+        // The event time expression reads the source's own row: its fields are those of the declared type.
+        if (d.eventTime) this.scoped({ span: d.span, symbols: [], fields: this.fieldsOf(d.type) }, () => this.expr(d.eventTime!));
         if (d.watermark) this.expr(d.watermark);
         return;
+      }
       case 'Table':
         this.typeExpr(d.type);
         this.connector(d.connector);
-        this.index.occurrences.push({ name: d.key.name, span: d.key.span, role: 'field' });
+        this.occur({ name: d.key.name, span: d.key.span, role: 'field' });
         return;
       case 'Let':
         this.pipeline(d.pipeline);
@@ -183,15 +206,25 @@ class IndexBuilder {
     }
   }
 
+  /** The field symbols of a declared record type (through a `type` name). */
+  private fieldsOf(t: A.TypeExpr): Map<string, FlowSymbol> {
+    const decl = t.kind === 'NamedType' ? this.index.types.get(t.name) : undefined;
+    return new Map(this.index.symbols.filter((f) => f.kind === 'field' && f.parent === decl && decl).map((f) => [f.name, f]));
+  }
+
   private connector(c: A.ConnectorCall): void {
-    for (const a of c.args) this.expr(a.value);
+    this.occur({ name: c.name.name, span: c.name.span, role: 'connector', connector: c.name.name });
+    for (const a of c.args) {
+      if (a.name) this.occur({ name: a.name.name, span: a.name.span, role: 'field', connector: c.name.name });
+      this.expr(a.value);
+    }
   }
 
   private typeExpr(t: A.TypeExpr, inTypeDecl = false): void {
     switch (t.kind) {
       case 'NamedType': {
         const symbol = this.index.types.get(t.name);
-        this.index.occurrences.push({ name: t.name, span: t.span, role: 'type', ...(symbol ? { symbol } : {}) });
+        this.occur({ name: t.name, span: t.span, role: 'type', ...(symbol ? { symbol } : {}) });
         return;
       }
       case 'NullableType':
@@ -201,20 +234,21 @@ class IndexBuilder {
       case 'RecordType':
         for (const f of t.fields) {
           // Fields of a `type` declaration's record are symbols already; nested records' fields are not.
-          if (!inTypeDecl) this.index.occurrences.push({ name: f.name.name, span: f.name.span, role: 'field' });
+          if (!inTypeDecl) this.occur({ name: f.name.name, span: f.name.span, role: 'field' });
           this.typeExpr(f.type);
         }
         return;
     }
   }
 
-  private ref(name: A.Ident, role: 'stream' | 'table'): void {
+  private ref(name: A.Ident, role: 'stream' | 'table'): FlowSymbol | undefined {
     const symbol = this.index.values.get(name.name);
     const fits = symbol && (role === 'table' ? symbol.kind === 'table' : symbol.kind === 'source' || symbol.kind === 'let');
-    this.index.occurrences.push({ name: name.name, span: name.span, role, ...(fits ? { symbol } : {}) });
+    this.occur({ name: name.name, span: name.span, role, ...(fits ? { symbol } : {}) });
+    return fits ? symbol : undefined;
   }
 
-  private streamRef(r: A.StreamRef): void {
+  private streamRef(r: A.StreamRef): FlowSymbol | undefined {
     switch (r.kind) {
       case 'StreamName':
       case 'Late':
@@ -222,22 +256,34 @@ class IndexBuilder {
         return this.ref(r.name, 'stream');
       case 'Union':
         for (const p of r.inputs) this.pipeline(p);
-        return;
+        return undefined;
     }
   }
 
   private pipeline(p: A.Pipeline): void {
-    this.streamRef(p.head);
-    const aliases: FlowSymbol[] = [];
-    if (p.alias) aliases.push(this.symbol(p.alias, 'alias', p.span, p));
+    const head = this.streamRef(p.head);
+    const qualifiers = new Map<string, FlowSymbol>();
+    if (p.alias) qualifiers.set(p.alias.name, this.symbol(p.alias, 'alias', p.span, p));
+    // As in the checker, a pipeline without `as` may qualify fields with its head stream's name.
+    else if (p.head.kind === 'StreamName' && head) qualifiers.set(head.name, head);
     let input = p.stream;
     for (const op of p.ops) {
       this.index.ops.push(op);
-      if (op.kind === 'Join') this.streamRef(op.right);
-      if (op.kind === 'Lookup') this.ref(op.table, 'table');
-      // The alias of a join or lookup is visible in its own `on` condition and after it.
-      if ((op.kind === 'Join' || op.kind === 'Lookup') && op.alias) aliases.push(this.symbol(op.alias, 'alias', op.span, op));
-      const scope: Scope = { span: op.span, symbols: [...aliases], ...(input ? { input } : {}), ...(op.kind === 'Aggregate' ? { aggregate: true } : {}) };
+      if (op.kind === 'Join') {
+        const right = this.streamRef(op.right);
+        // The alias of a join is visible in its own `on` condition and after it.
+        if (op.alias) qualifiers.set(op.alias.name, this.symbol(op.alias, 'alias', op.span, op));
+        else if (op.right.kind === 'StreamName' && right) qualifiers.set(right.name, right);
+      }
+      if (op.kind === 'Lookup') {
+        const table = this.ref(op.table, 'table');
+        if (op.alias) qualifiers.set(op.alias.name, this.symbol(op.alias, 'alias', op.span, op));
+        else if (table) qualifiers.set(table.name, table);
+      }
+      const scope: Scope = {
+        span: op.span, symbols: [], qualifiers: new Map(qualifiers),
+        ...(input ? { input } : {}), ...(op.kind === 'Aggregate' ? { aggregate: true } : {}),
+      };
       this.scoped(scope, () => this.op(op));
       input = op.stream;
     }
@@ -248,8 +294,8 @@ class IndexBuilder {
       case 'Where': return this.expr(op.cond);
       case 'Select': case 'Extend': case 'Aggregate': return this.expr(op.record);
       case 'Unnest':
-        this.index.occurrences.push({ name: op.field.name, span: op.field.span, role: 'field', ...this.rowOf() });
-        if (op.alias) this.index.occurrences.push({ name: op.alias.name, span: op.alias.span, role: 'field' });
+        this.occur({ name: op.field.name, span: op.field.span, role: 'field', ...this.row() });
+        if (op.alias) this.occur({ name: op.alias.name, span: op.alias.span, role: 'field' });
         return;
       case 'KeyBy': case 'Dedup':
         for (const f of op.fields ?? []) this.fieldPath(f);
@@ -266,12 +312,12 @@ class IndexBuilder {
       case 'Process': {
         const states = op.states.map((s) => {
           this.typeExpr(s.type);
+          this.expr(s.init);
           return this.symbol(s.name, 'state', s.span, s);
         });
-        for (const s of op.states) this.expr(s.init);
-        this.scoped({ span: op.span, symbols: states, process: true }, () => {
-          if (op.onRecord) this.block(op.onRecord);
-          if (op.onTimer) this.block(op.onTimer);
+        this.scoped({ span: op.span, symbols: states }, () => {
+          if (op.onRecord) this.block(op.onRecord, 'record');
+          if (op.onTimer) this.block(op.onTimer, 'timer');
         });
         return;
       }
@@ -287,31 +333,29 @@ class IndexBuilder {
   private fieldPath(f: A.FieldPath): void {
     const [first, ...rest] = f.parts;
     if (first) this.name(first.name, first.span);
-    for (const p of rest) this.index.occurrences.push({ name: p.name, span: p.span, role: 'field' });
+    for (const p of rest) this.occur({ name: p.name, span: p.span, role: 'field' });
   }
 
   /** Statements of a process block; a `let` is visible in the statements after it. */
-  private block(stmts: A.Stmt[]): void {
-    const locals: FlowSymbol[] = [];
-    this.stack.push(locals);
-    try {
+  private block(stmts: A.Stmt[], process: 'record' | 'timer'): void {
+    const span = stmts.length
+      ? { file: this.program.file, start: stmts[0]!.span.start, end: stmts[stmts.length - 1]!.span.end }
+      : { file: this.program.file, start: 0, end: 0 };
+    const scope: Scope = { span, symbols: [], process };
+    this.scoped(scope, () => {
       for (const s of stmts) {
         switch (s.kind) {
           case 'If':
             this.expr(s.cond);
-            this.block(s.then);
-            if (s.else) this.block(s.else);
+            this.block(s.then, process);
+            if (s.else) this.block(s.else, process);
             break;
           case 'Emit': this.expr(s.record); break;
           case 'Timer': this.expr(s.at); break;
           case 'Clear': break;
           case 'LetStmt': {
             this.expr(s.value);
-            const local = this.symbol(s.name, 'local', s.span, s);
-            locals.push(local);
-            // For completion: visible from here to the end of the enclosing process block.
-            const end = this.innermost()?.span.end ?? s.span.end;
-            this.index.scopes.push({ span: { file: s.span.file, start: s.span.end, end }, symbols: [local], process: true });
+            scope.symbols.push(this.symbol(s.name, 'local', s.span, s));
             break;
           }
           case 'Assign':
@@ -320,9 +364,7 @@ class IndexBuilder {
             break;
         }
       }
-    } finally {
-      this.stack.pop();
-    }
+    });
   }
 
   private expr(e: A.Expr): void {
@@ -332,7 +374,7 @@ class IndexBuilder {
       case 'Name': return this.name(e.name, e.span, e);
       case 'Member':
         this.expr(e.object);
-        this.index.occurrences.push({ name: e.field.name, span: e.field.span, role: 'field' });
+        this.occur({ name: e.field.name, span: e.field.span, role: 'field', expr: e });
         return;
       case 'Call': return this.call(e);
       case 'Unary': return this.expr(e.operand);
@@ -343,7 +385,7 @@ class IndexBuilder {
           if (item.kind === 'Spread') this.expr(item.expr);
           else {
             // `{ user }` is both the field `user` and a reference to `user`: the reference is what matters.
-            if (!item.shorthand) this.index.occurrences.push({ name: item.name.name, span: item.name.span, role: 'field' });
+            if (!item.shorthand) this.occur({ name: item.name.name, span: item.name.span, role: 'field', expr: item.value });
             this.expr(item.value);
           }
         }
@@ -355,65 +397,69 @@ class IndexBuilder {
   }
 
   private call(e: A.ExprOf<'Call'>): void {
-    const user = this.index.values.get(e.callee.name);
+    const name = e.callee.name;
+    const user = this.index.values.get(name);
     const isFn = user && (user.kind === 'fn' || user.kind === 'extern fn');
+    const scalarMinMax = (name === 'min' || name === 'max') && e.args.length === 2;
+    const inAggregate = this.open.some((s) => s.aggregate);
     const builtin = isFn ? undefined
-      : this.innermost()?.aggregate && aggregateByName.has(e.callee.name) ? 'aggregate'
-        : builtinByName.has(e.callee.name) ? 'builtin'
-          : aggregateByName.has(e.callee.name) ? 'aggregate' : undefined;
-    this.index.occurrences.push({
-      name: e.callee.name, span: e.callee.span, role: 'call', expr: e,
+      : inAggregate && aggregateByName.has(name) && !scalarMinMax ? 'aggregate'
+        : builtinByName.has(name) ? 'builtin'
+          : aggregateByName.has(name) ? 'aggregate' : undefined;
+    this.occur({
+      name, span: e.callee.span, role: 'call', expr: e,
       ...(isFn ? { symbol: user } : {}), ...(builtin ? { builtin } : {}),
     });
     for (const a of e.args) this.expr(a.value);
   }
 
-  /** A bare name in an expression: a local, parameter, state or alias; a field of the row; a param. */
+  /** A bare name, looked up as the checker does: locals, then the row's fields, then qualifiers, then params. */
   private name(name: string, span: Span, expr?: A.Expr): void {
     const occ: Occurrence = { name, span, role: 'value', ...(expr ? { expr } : {}) };
-    const local = this.lookupLocal(name);
+    const local = this.lookup((s) => s.symbols.find((x) => x.name === name));
+    const declared = this.lookup((s) => s.fields?.get(name));
+    const { row } = this.row();
     if (local) occ.symbol = local;
-    else {
-      const row = this.rowOf();
-      if (row.row && row.row.row.fields.some((f) => f.name === name)) {
-        occ.role = 'field';
-        occ.row = row.row;
-      } else {
-        const top = this.index.values.get(name);
-        if (top && top.kind === 'param') occ.symbol = top;
-      }
+    else if (declared) {
+      occ.role = 'field';
+      occ.symbol = declared;
+    } else if (row && row.row.fields.some((f) => f.name === name)) {
+      occ.role = 'field';
+      occ.row = row;
+    } else {
+      const q = this.lookup((s) => s.qualifiers?.get(name));
+      const top = this.index.values.get(name);
+      if (q) occ.symbol = q;
+      else if (top && top.kind === 'param') occ.symbol = top;
     }
-    this.index.occurrences.push(occ);
+    this.occur(occ);
   }
 
-  private lookupLocal(name: string): FlowSymbol | undefined {
-    for (let i = this.stack.length - 1; i >= 0; i--) {
-      const found = this.stack[i]!.find((s) => s.name === name);
+  private lookup<T>(find: (s: Scope) => T | undefined): T | undefined {
+    for (let i = this.open.length - 1; i >= 0; i--) {
+      const found = find(this.open[i]!);
       if (found) return found;
     }
     return undefined;
   }
 
-  private rowOf(): { row?: StreamInfo } {
-    return this.input ? { row: this.input } : {};
-  }
-
-  private innermost(): Scope | undefined {
-    return this.openScopes[this.openScopes.length - 1];
+  /** The row names are looked up in; none in `on timer`, which runs without a row. */
+  private row(): { row?: StreamInfo } {
+    for (let i = this.open.length - 1; i >= 0; i--) {
+      const s = this.open[i]!;
+      if (s.process === 'timer') return {};
+      if (s.input) return { row: s.input };
+    }
+    return {};
   }
 
   private scoped(scope: Scope, body: () => void): void {
     this.index.scopes.push(scope);
-    this.openScopes.push(scope);
-    this.stack.push(scope.symbols);
-    const savedInput = this.input;
-    if (scope.input) this.input = scope.input;
+    this.open.push(scope);
     try {
       body();
     } finally {
-      this.input = savedInput;
-      this.stack.pop();
-      this.openScopes.pop();
+      this.open.pop();
     }
   }
 }

@@ -28,8 +28,10 @@ export function fileReader(name: string, path: string, format: 'jsonl' | 'csv', 
 
 export function stdinReader(name: string, format: 'jsonl' | 'csv'): LineReader {
   const src = new StdinSource(name, { format });
+  src.open();
   return {
     unbounded: true,
+    replayable: false,
     read: (max) => src.read(max),
     position: () => src.position(),
     seek: () => { throw new UserError(`source ${name}: stdin cannot be replayed from a checkpoint`); },

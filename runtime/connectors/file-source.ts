@@ -671,8 +671,27 @@ export class StdinSource extends LineReader {
   open(): void {
     if (this.opened) return;
     this.opened = true;
+    this.nonBlocking();
     this.restart();
     this.ready();
+  }
+
+  private touched = false;
+
+  /**
+   * A pipe or socket on stdin is made non-blocking (Node's own stdin handle, created paused, does
+   * that): when no data is waiting, read() gives an empty batch instead of blocking the thread, so
+   * the job keeps firing processing-time windows and serving metrics while the input is quiet.
+   */
+  private nonBlocking(): void {
+    try {
+      const st = fs.fstatSync(0);
+      if (!st.isFIFO() && !st.isSocket()) return;
+    } catch {
+      return;
+    }
+    void process.stdin;
+    this.touched = true;
   }
 
   protected checkOpen(): void {
@@ -696,5 +715,8 @@ export class StdinSource extends LineReader {
 
   close(): void {
     this.opened = false;
+    // The handle would keep the process alive.
+    if (this.touched) process.stdin.destroy();
+    this.touched = false;
   }
 }

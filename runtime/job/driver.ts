@@ -5,9 +5,10 @@
  */
 import { UserError } from '../errors.ts';
 import { parseTimestamp, parseDuration } from '../formats/time.ts';
-import type { JobDefinition, JobGraph, ParamDef, ReadBatch, Reader } from './graph.ts';
+import type { JobDefinition, JobGraph, OperatorBinding, ParamDef, ReadBatch, Reader } from './graph.ts';
+import type { DeadlineListener } from '../state/watermark.ts';
 import { parseJobFlags, usage, type JobFlags } from './flags.ts';
-import { Checkpointer } from '../checkpoint/checkpointer.ts';
+import { Checkpointer, TEST_STOP_EXIT_CODE } from '../checkpoint/checkpointer.ts';
 import { StatusReporter } from './status.ts';
 
 /** Records per source read; a constant so that interleaving is the same on every run and restore. */
@@ -106,56 +107,87 @@ export async function runJob(def: JobDefinition, flags: JobFlags): Promise<RunRe
   let advanceSource: (source: number) => void = () => {};
   const graph = def.create({ params, advance: (s) => advanceSource(s) });
   const status = new StatusReporter(def, graph, flags);
+  await status.serveMetrics(flags.metricsPort);
   const checkpoints = new Checkpointer(def, graph, flags);
+  status.metrics.checkpointer = checkpoints;
 
   for (const t of graph.tables) t.load();
   const restored = checkpoints.restoreOnStart();
+  // Resuming: sinks reopen at their committed positions (a file sink drops what was written after
+  // the checkpoint), sources that had ended stay ended, the others seek to where it left them.
+  const done = graph.sources.map((_, i) => restored?.done[i] === true);
+  // Inputs first: a missing input stops the job before any output file is created or truncated.
+  const readers: (Reader | null)[] = graph.sources.map((s, i) => (done[i] ? null : s.open()));
   graph.sinks.forEach((s, i) => s.open(restored?.sinks[i]));
-  const readers: (Reader | null)[] = graph.sources.map((s) => s.open());
   if (restored) readers.forEach((r, i) => r?.seek(restored.sources[i]));
   status.start();
 
-  const done = graph.sources.map(() => false);
   const clock = new WatermarkClock(graph, done);
+  status.metrics.watermarks = clock.watermarks;
   advanceSource = (s) => clock.sourceAdvanced(s);
   const advance = () => clock.advance();
+  if (restored) {
+    // The clock as it stood at the checkpoint; advancing recomputes every source's next deadline.
+    restored.watermarks.forEach((w, i) => { clock.watermarks[i] = w; });
+    advance();
+  }
 
   let lastYield = Date.now();
+  /** How long to wait when every source is waiting for data: 1 ms, doubling up to 20 ms. */
+  let idleWait = 1;
   for (;;) {
     let active = 0;
+    let got = 0;
     for (let i = 0; i < graph.sources.length; i++) {
       if (done[i]) continue;
       active++;
       const src = graph.sources[i]!;
       const batch = fill(readers[i]!, BATCH);
       if (batch === null) {
+        // A bounded source that ends moves its watermark to +∞: every open window fires.
         done[i] = true;
-        clock.watermarks[i] = Infinity;
         readers[i]!.close();
       } else if (batch.records.length > 0) {
         src.stage(batch);
-        if (!src.eventTime) clock.watermarks[i] = Date.now();
+        got += batch.records.length;
       }
+      // Operators with nothing due (dedup, interval joins) still free state as watermarks move.
+      clock.sourceRead(i);
       advance();
     }
     if (active === 0) break;
     // Between rounds every source has read the same number of batches: a consistent cut that a
     // restore resumes exactly, with the same interleaving.
-    checkpoints.maybeCheckpoint(readers);
+    const checkpoint = checkpoints.maybeCheckpoint(readers, clock.watermarks, done);
+    if (checkpoint) await checkpoint;
+    if (checkpoints.testStopDue()) {
+      // Test hook (FLOWC_TEST_STOP_AFTER_CHECKPOINT): die like a crash, with an uncommitted tail.
+      for (const s of graph.sinks) s.flush();
+      process.exit(TEST_STOP_EXIT_CODE);
+    }
     const now = Date.now();
     if (now - lastYield > 20) {
       // Let timers, signals and the metrics endpoint run; an unbounded source waits here for data.
       await new Promise<void>((r) => setImmediate(r));
       lastYield = now;
+      status.lastCheckpoint = checkpoints.lastCheckpointAt;
       status.tick();
     }
-    if (readers.every((r, i) => done[i] || (r as Reader & { idle?: boolean }).idle)) {
-      await new Promise<void>((r) => setTimeout(r, 50));
+    if (got === 0 && readers.every((r, i) => done[i] || (r as Reader & { idle?: boolean }).idle)) {
+      // Every source waits for data (a followed file, stdin): what was produced so far goes out
+      // now, and processing-time windows keep firing on the wall clock while we poll. The wait
+      // starts short, so a pipe that is only momentarily empty does not throttle the job.
+      for (const s of graph.sinks) s.flush();
+      await new Promise<void>((r) => setTimeout(r, idleWait));
+      idleWait = Math.min(20, idleWait * 2);
+    } else {
+      idleWait = 1;
     }
   }
   advance();
-  checkpoints.finish();
   for (const s of graph.sinks) s.close();
+  // The output is complete and durable: the job's checkpoints are no longer needed.
+  await checkpoints.finish();
   status.finish(Date.now() - started);
   return { graph, durationMs: Date.now() - started };
 }
@@ -188,55 +220,111 @@ function fill(reader: Reader, max: number): ReadBatch | null {
 
 /**
  * Watermarks of sources and operators. A source's watermark is its highest event time minus its
- * delay; an operator's is the minimum over the sources upstream of it. Operators are advanced in
- * topological order, so rows a window fires reach later operators before those advance. Each
- * source carries `nextWm`, the watermark at which something downstream is due, so its stage can
- * fire windows at exactly the record that crosses a window end (output does not depend on how
- * input is batched).
+ * delay (+∞ once it has ended; the wall clock for a source without event time); an operator's is
+ * the minimum over the sources upstream of it, and a processing-time window's is the wall clock.
+ * Operators are advanced in topological order, so rows a window fires reach later operators
+ * before those advance. Each source carries `nextWm`, the watermark at which something
+ * downstream is due, so its stage can fire windows at exactly the record that crosses a window
+ * end (output does not depend on how input is batched). Between advances an operator asks
+ * `watermark()` on its deadline listener for the watermark a row arriving now is judged by.
  */
 export class WatermarkClock {
+  /** Per source, the watermark operators were last advanced with. */
   readonly watermarks: number[];
+  /** True while operators are being advanced (rows then come from upstream fires). */
+  advancing = false;
+  /** Per operator, the inputs whose watermark is the operator's (where its deadline is checked). */
   private readonly limiting: number[][];
+  private readonly due: number[];
 
   constructor(private readonly graph: JobGraph, private readonly done: boolean[]) {
     this.watermarks = graph.sources.map(() => -Infinity);
     this.limiting = graph.operators.map((o) => o.inputs.slice());
+    this.due = graph.operators.map(() => Infinity);
     graph.operators.forEach((op, i) => {
-      op.onDeadline((t) => {
+      const listener: DeadlineListener = (t: number) => {
+        if (op.processingTime) return;
         for (const s of this.limiting[i]!) {
           const st = this.graph.sources[s]!.state;
           if (t < st.nextWm) st.nextWm = t;
         }
-      });
+      };
+      listener.watermark = this.inputWatermark(op);
+      op.onDeadline(listener);
     });
     for (const s of graph.sources) s.state.nextWm = Infinity;
   }
 
-  sourceAdvanced(i: number): void {
+  /** The current watermark of source `i` (not yet pushed to operators). */
+  private current(i: number): number {
+    if (this.done[i]) return Infinity;
     const s = this.graph.sources[i]!;
-    const wm = s.state.maxTs - s.delay;
+    return s.eventTime ? s.state.maxTs - s.delay : this.watermarks[i]!;
+  }
+
+  private inputWatermark(op: OperatorBinding): () => number {
+    if (op.processingTime) return () => -Infinity;
+    const inputs = op.inputs.slice();
+    if (inputs.length === 1) {
+      const k = inputs[0]!;
+      return () => (this.advancing ? -Infinity : this.current(k));
+    }
+    return () => {
+      if (this.advancing) return -Infinity;
+      let m = Infinity;
+      for (const k of inputs) {
+        const w = this.current(k);
+        if (w < m) m = w;
+      }
+      return m;
+    };
+  }
+
+  /** After a read of source `i`: its watermark catches up with the records its stage saw. */
+  sourceRead(i: number): void {
+    const s = this.graph.sources[i]!;
+    const wm = this.done[i] ? Infinity : s.eventTime ? s.state.maxTs - s.delay : Date.now();
     if (wm > this.watermarks[i]!) this.watermarks[i] = wm;
+  }
+
+  /** Called by a stage (through ctx.advance) before the record that crosses `nextWm`. */
+  sourceAdvanced(i: number): void {
+    this.sourceRead(i);
     this.advance();
   }
 
   advance(): void {
-    const { graph } = this;
-    for (const s of graph.sources) s.state.nextWm = Infinity;
-    for (let i = 0; i < graph.operators.length; i++) {
-      const op = graph.operators[i]!;
-      const inputs = op.inputs;
-      let wm = Infinity;
-      for (const s of inputs) if (this.watermarks[s]! < wm) wm = this.watermarks[s]!;
-      if (op.processingTime) wm = inputs.every((s) => this.done[s]) ? Infinity : Math.min(wm, Date.now());
-      op.advance(wm);
-      const limiting = inputs.filter((s) => this.watermarks[s] === wm);
-      this.limiting[i] = limiting.length ? limiting : inputs.slice();
-      const due = op.nextDeadline();
-      if (due !== Infinity) {
-        for (const s of this.limiting[i]!) {
-          const st = graph.sources[s]!.state;
-          if (due < st.nextWm) st.nextWm = due;
+    const { graph, done } = this;
+    const ops = graph.operators;
+    this.advancing = true;
+    try {
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]!;
+        const inputs = op.inputs;
+        const limiting = this.limiting[i]!;
+        let wm = Infinity;
+        if (op.processingTime) {
+          for (const s of inputs) if (!done[s]) { wm = Date.now(); break; }
+        } else {
+          limiting.length = 0;
+          for (const s of inputs) {
+            const w = this.watermarks[s]!;
+            if (w < wm) { wm = w; limiting.length = 0; limiting.push(s); } else if (w === wm) limiting.push(s);
+          }
         }
+        op.advance(wm);
+        this.due[i] = op.processingTime ? Infinity : op.nextDeadline();
+      }
+    } finally {
+      this.advancing = false;
+    }
+    for (const s of graph.sources) s.state.nextWm = Infinity;
+    for (let i = 0; i < ops.length; i++) {
+      const due = this.due[i]!;
+      if (due === Infinity) continue;
+      for (const s of this.limiting[i]!) {
+        const st = graph.sources[s]!.state;
+        if (due < st.nextWm) st.nextWm = due;
       }
     }
   }

@@ -16,6 +16,8 @@ export interface Reader {
   read(max: number): ReadBatch | null;
   /** True when the source never ends (follow mode, stdin on a terminal…). */
   readonly unbounded?: boolean;
+  /** False when a checkpoint position cannot be sought back to (stdin): checkpoints are then off. */
+  readonly replayable?: boolean;
   position(): unknown;
   seek(position: unknown): void;
   close(): void;
@@ -49,7 +51,13 @@ export interface OperatorBinding {
   nextDeadline(): number;
   /** The driver's hook, called when new state brings the next deadline earlier. */
   onDeadline(listener: (t: number) => void): void;
+  /**
+   * The operator's state for a checkpoint: plain data (numbers, strings, booleans, null,
+   * undefined, arrays, plain objects, Maps, Sets: runtime/checkpoint/codec.ts). It may share
+   * structure with the live state: the checkpoint encodes it before the job handles another record.
+   */
   snapshot(): unknown;
+  /** Replaces the state with a decoded snapshot (Maps come back as Maps, shared key tuples stay shared). */
   restore(snapshot: unknown): void;
   /** Rows that arrived after their window fired. */
   late: { count: number };

@@ -1,8 +1,15 @@
 /**
  * Interval join: pairs of rows with equal keys and |t_left - t_right| <= D (inclusive). Each side
- * is buffered per key until the watermark is D past it; a new row is matched against the other
- * side's buffer in arrival order. The pair's event time is the later of the two.
+ * is buffered per key until the watermark is more than D past it; a new row is matched against
+ * the other side's buffer in arrival order. The pair's event time is the later of the two.
+ *
+ * A row behind the watermark (t < watermark, as Flink's interval join decides) is late: it is
+ * counted and dropped, matched with nothing. So every pair of rows on time is emitted exactly
+ * once, whatever the order they arrive in: a buffered row can only be dropped once no row on time
+ * can be within D of it.
  */
+import { inputWatermark, type DeadlineListener } from '../state/watermark.ts';
+
 export type JoinOut<R> = (ts: number, left: R, right: R) => void;
 
 interface Buffered<R> {
@@ -38,18 +45,27 @@ export class IntervalJoin<R> {
   private readonly l = new Side<unknown, R>();
   private readonly r = new Side<unknown, R>();
   private lastExpire = -Infinity;
+  private listener: DeadlineListener | undefined;
 
   constructor(readonly within: number, private readonly out: JoinOut<R>) {}
 
+  private isLate(ts: number): boolean {
+    if (ts < this.wm || ts < inputWatermark(this.listener, this.wm)) {
+      this.late.count++;
+      return true;
+    }
+    return false;
+  }
+
   left(key: unknown, ts: number, row: R): void {
-    if (ts + this.within < this.wm) this.late.count++;
+    if (this.isLate(ts)) return;
     const other = this.r.rows.get(key);
     if (other) for (const b of other) if (Math.abs(ts - b.ts) <= this.within) this.out(Math.max(ts, b.ts), row, b.row);
     this.l.add(key, ts, row);
   }
 
   right(key: unknown, ts: number, row: R): void {
-    if (ts + this.within < this.wm) this.late.count++;
+    if (this.isLate(ts)) return;
     const other = this.l.rows.get(key);
     if (other) for (const b of other) if (Math.abs(ts - b.ts) <= this.within) this.out(Math.max(ts, b.ts), b.row, row);
     this.r.add(key, ts, row);
@@ -58,7 +74,7 @@ export class IntervalJoin<R> {
   advance(wm: number): void {
     if (wm <= this.wm) return;
     this.wm = wm;
-    // Rows older than wm - D can match no row still to come; sweep at most every D of watermark.
+    // Rows before wm - D can match no row still to come on time; sweep at most every D of watermark.
     const before = wm - this.within;
     if (before - this.lastExpire >= Math.max(1, this.within) || wm === Infinity) {
       this.lastExpire = before;
@@ -72,7 +88,9 @@ export class IntervalJoin<R> {
     return Infinity;
   }
 
-  onDeadline(_listener: (t: number) => void): void {}
+  onDeadline(listener: DeadlineListener): void {
+    this.listener = listener;
+  }
 
   stateSize(): number {
     return this.l.count + this.r.count;

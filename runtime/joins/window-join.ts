@@ -1,8 +1,10 @@
 /**
  * Window join: pairs of rows with equal keys in the same tumbling window, emitted when the window
  * fires (event time end - 1ms), keys in first-arrival order, pairs left-major in arrival order.
+ * A row whose window has ended (end <= watermark) is late: counted and dropped.
  */
 import type { JoinOut } from './interval-join.ts';
+import { inputWatermark, type DeadlineListener } from '../state/watermark.ts';
 
 interface Cell<R> {
   l: R[];
@@ -14,13 +16,13 @@ export class WindowJoin<R> {
   readonly late = { count: 0 };
   private readonly windows = new Map<number, Map<unknown, Cell<R>>>();
   private starts: number[] = [];
-  private listener: ((t: number) => void) | undefined;
+  private listener: DeadlineListener | undefined;
 
   nextDeadline(): number {
     return this.starts.length ? this.starts[0]! + this.size : Infinity;
   }
 
-  onDeadline(listener: (t: number) => void): void {
+  onDeadline(listener: DeadlineListener): void {
     this.listener = listener;
   }
 
@@ -28,14 +30,17 @@ export class WindowJoin<R> {
 
   private cell(key: unknown, ts: number): Cell<R> | undefined {
     const start = ts - (((ts % this.size) + this.size) % this.size);
-    if (start + this.size <= this.wm) { this.late.count++; return undefined; }
+    const end = start + this.size;
+    if (end <= this.wm || end <= inputWatermark(this.listener, this.wm)) { this.late.count++; return undefined; }
     let w = this.windows.get(start);
     if (!w) {
       w = new Map();
       this.windows.set(start, w);
-      this.starts.push(start);
-      this.starts.sort((a, b) => a - b);
-      this.listener?.(start + this.size);
+      const s = this.starts;
+      let at = s.length;
+      while (at > 0 && s[at - 1]! > start) at--;
+      s.splice(at, 0, start);
+      this.listener?.(end);
     }
     let c = w.get(key);
     if (!c) { c = { l: [], r: [] }; w.set(key, c); }

@@ -189,4 +189,15 @@ export interface Program {
   text: string;
   decls: Decl[];
   span: Span;
+  /**
+   * Names of declarations that did not parse (`let views = …` with a syntax error in it): the
+   * checker knows them, so that their uses give no follow-on "unknown name" errors.
+   */
+  unparsed?: UnparsedDecl[];
+}
+
+export interface UnparsedDecl {
+  /** The declaration keyword: `let`, `type`, `fn`, … */
+  keyword: string;
+  name: string;
 }

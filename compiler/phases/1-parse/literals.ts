@@ -59,7 +59,10 @@ export function parseTimestampLiteral(text: string): number | undefined {
   const year = Number(y), month = Number(mo), day = Number(d);
   const hour = Number(h), minute = Number(mi), second = Number(s);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second, Number((frac + '00').slice(0, 3)));
+  // Date.UTC maps years 0–99 to 1900–1999; set the full year explicitly.
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, Number((frac + '00').slice(0, 3))));
+  date.setUTCFullYear(year, month - 1, day);
+  const ms = date.getTime();
   const back = new Date(ms);
   if (back.getUTCDate() !== day || back.getUTCMonth() !== month - 1) return undefined;
   let offset = 0;
@@ -72,7 +75,7 @@ export function parseTimestampLiteral(text: string): number | undefined {
   return ms - offset;
 }
 
-export function literalDiagnostic(code: 'F0003' | 'F0004' | 'F0005', span: Span, text: string): Diagnostic {
+export function literalDiagnostic(code: 'F0003' | 'F0004' | 'F0005' | 'F0009', span: Span, text: string): Diagnostic {
   switch (code) {
     case 'F0003':
       return {
@@ -89,5 +92,15 @@ export function literalDiagnostic(code: 'F0003' | 'F0004' | 'F0005', span: Span,
         code, severity: 'error', span, message: `the integer \`${text}\` is outside ±2^53`,
         help: 'ints are exact only within ±9007199254740991; write a float (`1e18`) if you need a larger magnitude',
       };
+    case 'F0009':
+      return /^\d[\d_]*(ms|s|m|h|d)$/.test(text)
+        ? {
+            code, severity: 'error', span, message: `the duration \`${text}\` is too long`,
+            help: 'durations are whole milliseconds within ±2^53 (about 285,000 years)',
+          }
+        : {
+            code, severity: 'error', span, message: `the number \`${text}\` is too large for a float`,
+            help: 'floats are IEEE doubles: the largest is about 1.8e308',
+          };
   }
 }

@@ -2,13 +2,13 @@
  * Phase 1: text → AST. Syntax errors are phrased for people from ohm's rightmost failure, and
  * the parser recovers at declaration boundaries so that one file can report several of them.
  */
-import type { FailedMatchResult } from 'ohm-js';
-import type { Diagnostic, Span } from '../../diagnostics/diagnostic.ts';
-import type { Decl, Program } from './ast.ts';
+import type { FailedMatchResult, MatchResult } from 'ohm-js';
+import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
+import type { Decl, Program, UnparsedDecl } from './ast.ts';
 import { flowGrammar } from '../../../lang/grammar.ts';
 import { buildAst } from './semantics.ts';
 import { declarationKeywords } from '../../../lang/keywords.ts';
-import { editDistance } from '../../diagnostics/suggest.ts';
+import { syntaxError } from './syntax-errors.ts';
 
 export interface ParseResult {
   program: Program;
@@ -18,55 +18,158 @@ export interface ParseResult {
 /** Deeper bracket nesting than this is refused before parsing, so no input can overflow the stack. */
 export const maxNesting = 256;
 
-const operatorList = 'where, select, extend, unnest, key by, window, aggregate, top, dedup, join, lookup or process';
-const declLine = new RegExp(`^(?=(?:${declarationKeywords.join('|')})\\b)`, 'gm');
+/** How many following chunks a failed chunk may absorb when it failed only because it was cut short. */
+const maxMerge = 4;
 
-/** Parses one .flow file. Never throws for any input text. */
+/**
+ * A line that starts, in column 0, with a declaration keyword followed by a name, a string or a
+ * `(`: where a declaration most likely begins. (`type: string` inside a record type does not match.)
+ */
+const declLine = new RegExp(`^(?:${declarationKeywords.filter((k) => k !== 'from').join('|')})[ \\t]+(?=[A-Za-z_"])`, 'gm');
+
+/**
+ * Parses one .flow file. Never throws for any input text.
+ *
+ * The text is cut into chunks at lines that start with a declaration keyword, and each chunk is
+ * matched on its own: ohm's cost grows faster than linearly with the input (its memo table), so
+ * this is about twice as fast, and it is also the error recovery: a chunk that does not parse
+ * gives one diagnostic and the next chunk is parsed as usual. A chunk cut in the wrong place (a
+ * block comment or a multi-line construct with such a line inside) fails at its very end; it is
+ * then retried together with the chunks after it. When every chunk parses, the result is the one
+ * the whole file would give, because no declaration can continue with a declaration keyword.
+ */
 export function parse(text: string, file: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
-  const tooDeep = nestingProblem(text, file);
-  if (tooDeep) return { program: program(file, text, []), diagnostics: [tooDeep] };
-
-  const g = flowGrammar();
-  const whole = g.match(text, 'Program');
-  if (whole.succeeded()) {
-    return { program: program(file, text, buildAst(whole, file, diagnostics)), diagnostics };
-  }
-  // Recovery: parse each top-level declaration on its own (each starts at a line beginning with a
-  // declaration keyword), blanking the rest so that offsets stay those of the whole file.
+  const starts = chunkStarts(text);
+  const endOf = (j: number) => starts[j] ?? text.length;
   const decls: Decl[] = [];
-  for (const [start, end] of chunks(text)) {
-    const piece = blankOutside(text, start, end);
-    const m = g.match(piece, 'Program');
-    if (m.succeeded()) decls.push(...buildAst(m, file, diagnostics));
-    else diagnostics.push(syntaxError(m as FailedMatchResult, text, file, end));
+  const unparsed: UnparsedDecl[] = [];
+  for (let i = 0; i < starts.length;) {
+    const start = starts[i]!;
+    let next = i + 1;
+    // Inputs no real program has are refused before ohm sees them: a chunk too long to parse in
+    // reasonable time, or brackets deep enough to exhaust the stack.
+    const refused = tooLong(text, file, start, endOf(next)) ?? nestingProblem(text, file, start, endOf(next));
+    let m = refused ? undefined : match(text, start, endOf(next));
+    if (m && m.failed() && failedAtEnd(m, text, start, endOf(next))) {
+      for (let k = next + 1; k <= starts.length && k - next <= maxMerge && endOf(k) - start <= maxChunk; k++) {
+        const merged = nestingProblem(text, file, start, endOf(k)) ? undefined : match(text, start, endOf(k));
+        if (merged?.succeeded()) { m = merged; next = k; break; }
+        if (!merged || !failedAtEnd(merged, text, start, endOf(k))) break;
+      }
+    }
+    if (!m || m.failed()) {
+      diagnostics.push(refused ?? (m ? syntaxError(m as FailedMatchResult, text, file, start, endOf(next)) : tooDeepToParse(file, start, endOf(next))));
+      const named = declaredName.exec(text.slice(start, Math.min(endOf(next), start + 2000)));
+      if (named) unparsed.push({ keyword: named[1]!.replace(/^extern\s+/, ''), name: named[2]! });
+    } else {
+      try {
+        decls.push(...buildAst(m, file, diagnostics, start));
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        diagnostics.push(tooDeepToParse(file, start, endOf(next)));
+      }
+    }
+    i = next;
   }
-  if (!diagnostics.some((d) => d.code.startsWith('F0')) ) {
-    diagnostics.push(syntaxError(whole as FailedMatchResult, text, file));
+  const result = program(file, text, decls);
+  if (unparsed.length) result.unparsed = unparsed;
+  return { program: result, diagnostics };
+}
+
+/** The keyword and name a declaration starts with, after blanks and comments. */
+const declaredName = /^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*(type|let|source|table|param|fn|extern\s+fn)\s+([A-Za-z_]\w*)/;
+
+/** Matches `text[start, end)`; undefined when the input is so deeply nested that the stack overflows. */
+function match(text: string, start: number, end: number): MatchResult | undefined {
+  try {
+    return flowGrammar().match(text.slice(start, end), 'Program');
+  } catch (e) {
+    if (e instanceof RangeError) return undefined;
+    throw e;
   }
-  return { program: program(file, text, decls), diagnostics };
+}
+
+function tooDeepToParse(file: string, start: number, end: number): Diagnostic {
+  return {
+    code: 'F0008', severity: 'error', span: { file, start, end: Math.min(end, start + 1) },
+    message: 'this declaration is nested too deeply to parse',
+    help: 'split deeply nested expressions with `fn` declarations or intermediate `let` streams',
+  };
 }
 
 function program(file: string, text: string, decls: Decl[]): Program {
   return { kind: 'Program', file, text, decls, span: { file, start: 0, end: text.length } };
 }
 
-function chunks(text: string): [number, number][] {
+function chunkStarts(text: string): number[] {
   const starts = [0];
-  for (const m of text.matchAll(declLine)) if (m.index! > 0) starts.push(m.index!);
-  return starts.map((s, i) => [s, starts[i + 1] ?? text.length]);
+  const comments = blockComments(text);
+  let c = 0;
+  declLine.lastIndex = 0;
+  for (const m of text.matchAll(declLine)) {
+    const at = m.index!;
+    while (c < comments.length && comments[c]![1] <= at) c++;
+    if (at > 0 && !(c < comments.length && comments[c]![0] < at)) starts.push(at);
+  }
+  return starts;
 }
 
-function blankOutside(text: string, start: number, end: number): string {
-  const blank = (s: string) => s.replace(/[^\n]/g, ' ');
-  return blank(text.slice(0, start)) + text.slice(start, end) + blank(text.slice(end));
-}
-
-function nestingProblem(text: string, file: string): Diagnostic | undefined {
-  let depth = 0;
+/** The `[start, end)` ranges of block comments, outside strings and line comments. */
+function blockComments(text: string): [number, number][] {
+  const ranges: [number, number][] = [];
+  if (!text.includes('/*')) return ranges;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 40 || c === 91 || c === 123) {
+    if (c === 34) {
+      // A string ends at its closing quote or at the end of its line.
+      for (i++; i < text.length && text[i] !== '"' && text[i] !== '\n'; i++) if (text[i] === '\\') i++;
+    } else if (c === 47 && text[i + 1] === '/') {
+      const eol = text.indexOf('\n', i);
+      i = eol < 0 ? text.length : eol;
+    } else if (c === 47 && text[i + 1] === '*') {
+      const close = text.indexOf('*/', i + 2);
+      const end = close < 0 ? text.length : close + 2;
+      ranges.push([i, end]);
+      i = end - 1;
+    }
+  }
+  return ranges;
+}
+
+/** Did the match fail only after everything but blanks and comments: is the chunk cut short? */
+function failedAtEnd(m: MatchResult, text: string, start: number, end: number): boolean {
+  const pos = start + (m as FailedMatchResult).getRightmostFailurePosition();
+  return /^(?:\s|\/\/[^\n]*)*$/.test(text.slice(pos, end));
+}
+
+/**
+ * A declaration longer than this is refused (F0014): ohm's time and memory grow faster than
+ * linearly with the length of what it matches, and no hand-written declaration comes near it.
+ */
+export const maxChunk = 100_000;
+
+function tooLong(text: string, file: string, start: number, end: number): Diagnostic | undefined {
+  if (end - start <= maxChunk) return undefined;
+  const lineEnd = text.indexOf('\n', start);
+  return {
+    code: 'F0014', severity: 'error',
+    span: { file, start, end: Math.min(lineEnd < 0 ? end : lineEnd, start + 200, end) },
+    message: `this declaration is ${end - start} characters long, more than the ${maxChunk} flowc reads in one declaration`,
+    help: 'split it: long test data into several tests, long expressions into `fn` declarations or several `let` steps',
+  };
+}
+
+function nestingProblem(text: string, file: string, start: number, end: number): Diagnostic | undefined {
+  let depth = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // Brackets inside a string do not nest.
+      for (i++; i < end && text.charCodeAt(i) !== 34 && text.charCodeAt(i) !== 10; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      while (i < end && text.charCodeAt(i) !== 10) i++;
+    } else if (c === 40 || c === 91 || c === 123) {
       if (++depth > maxNesting) {
         return {
           code: 'F0008', severity: 'error', span: { file, start: i, end: i + 1 },
@@ -77,128 +180,4 @@ function nestingProblem(text: string, file: string): Diagnostic | undefined {
     } else if (c === 41 || c === 93 || c === 125) depth = Math.max(0, depth - 1);
   }
   return undefined;
-}
-
-interface OhmFailure {
-  getText(): string;
-  type: string;
-}
-
-/** Builds the diagnostic of a failed match, in words a user of the language understands. */
-function syntaxError(m: FailedMatchResult, text: string, file: string, chunkEnd = text.length): Diagnostic {
-  // A failure in the blanked text after a declaration is really at the next declaration.
-  const pos = Math.min(m.getRightmostFailurePosition(), chunkEnd);
-  const failures = (m as unknown as { getRightmostFailures(): OhmFailure[] }).getRightmostFailures();
-  const expected = [...new Set(failures.map(describeFailure).filter((x): x is string => x !== undefined))];
-  const found = tokenAt(text, pos);
-  const prev = previousToken(text, pos);
-  const span: Span = { file, start: pos, end: Math.min(text.length, pos + Math.max(1, found.length)) };
-  const foundText = pos >= text.length ? 'the end of the file' : `\`${found}\``;
-
-  if (prev === '|') {
-    return {
-      code: 'F0002', severity: 'error', span,
-      message: `expected an operator after \`|\`, found ${foundText}`,
-      help: `a pipeline step is one of ${operatorList}`,
-    };
-  }
-  const atDeclStart = expected.includes('`job`') && expected.includes('`let`');
-  if (atDeclStart) {
-    const guess = /^[A-Za-z_]\w*$/.test(found) ? closeKeyword(found) : undefined;
-    return {
-      code: 'F0001', severity: 'error', span,
-      message: `expected a declaration, found ${foundText}`,
-      help: guess
-        ? `did you mean \`${guess}\`?`
-        : `a .flow file is a list of declarations: ${declarationKeywords.filter((k) => k !== 'from').join(', ')}`,
-    };
-  }
-  const list = summarise(expected);
-  return {
-    code: 'F0002', severity: 'error', span,
-    message: `expected ${list}${prev ? ` after \`${prev}\`` : ''}, found ${foundText}`,
-    help: hintFor(prev, found, expected),
-  };
-}
-
-const exprStarts = new Set([
-  'a name', 'a string', 'a number', 'a timestamp', 'a duration', '`null`', '`true`', '`false`', '`if`', '`not`',
-  '`-`', '`(`', '`[`', '`{`',
-]);
-
-function describeFailure(f: OhmFailure): string | undefined {
-  const t = f.getText();
-  if (f.type === 'description') {
-    if (/^(a letter|a digit|an alpha-numeric character|any object|a hexadecimal digit|end of input)$/.test(t)) {
-      return t === 'end of input' ? 'the end of the file' : undefined;
-    }
-    return t;
-  }
-  if (f.type === 'string') {
-    if (t === '_' || t === '//' || t === '/*' || t === '\\') return undefined;
-    if (/^(ms|s|m|h|d|e|E|T|Z|u\{)$/.test(t)) return undefined;
-    return `\`${t}\``;
-  }
-  return undefined;
-}
-
-function summarise(expected: string[]): string {
-  if (expected.length === 0) return 'something else';
-  if (expected.includes('a number') && expected.includes('a name') && expected.includes('a string')) {
-    const rest = expected.filter((x) => !exprStarts.has(x));
-    expected = ['an expression', ...rest];
-  }
-  const order = (x: string) => (x.startsWith('a ') || x.startsWith('an ') ? 0 : 1);
-  const sorted = [...expected].sort((a, b) => order(a) - order(b));
-  const shown = sorted.slice(0, 7);
-  const more = sorted.length > shown.length ? ', …' : '';
-  if (shown.length === 1) return shown[0]!;
-  return `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}${more}`;
-}
-
-function hintFor(prev: string | undefined, found: string, expected: string[]): string | undefined {
-  if (found === '=' && expected.includes('`==`')) return 'compare with `==`; `=` only assigns state inside `process`';
-  if (found === '&&' || found === '&') return 'write `and`';
-  if (found === '||') return 'write `or` (and `??` for a default value)';
-  if (found === '!') return 'write `not` (and `!=` for inequality)';
-  if (found === "'") return 'strings use double quotes: "text"';
-  if (prev === 'window') return 'a window is `tumbling D`, `sliding D every S` or `session GAP`';
-  if (prev === 'key') return 'write `key by field, …`';
-  if (expected.includes('`->`')) return 'a sink is `sink STREAM -> connector(args)`';
-  return undefined;
-}
-
-function tokenAt(text: string, pos: number): string {
-  const rest = text.slice(pos);
-  const m = /^(?:[A-Za-z_]\w*|\d[\w.]*|"(?:[^"\\\n]|\\.)*"?|->|\?\?|\?\.|==|!=|<=|>=|&&|\|\||\.\.\.|\S)/.exec(rest);
-  return m ? m[0].slice(0, 40) : '';
-}
-
-function previousToken(text: string, pos: number): string | undefined {
-  let i = pos;
-  for (;;) {
-    while (i > 0 && /\s/.test(text[i - 1]!)) i--;
-    // Skip a line comment ending just before.
-    const lineStart = text.lastIndexOf('\n', i - 1) + 1;
-    const line = text.slice(lineStart, i);
-    const c = line.indexOf('//');
-    if (c >= 0 && !line.slice(0, c).includes('"')) { i = lineStart + c; continue; }
-    break;
-  }
-  if (i === 0) return undefined;
-  const before = text.slice(Math.max(0, i - 40), i);
-  const m = /(?:[A-Za-z_]\w*|\d[\w.]*|->|\?\?|==|!=|<=|>=|\S)$/.exec(before);
-  return m?.[0];
-}
-
-const declWords = declarationKeywords.filter((k) => k !== 'from');
-
-function closeKeyword(word: string): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const k of declWords) {
-    const d = editDistance(word.toLowerCase(), k);
-    if (d < bestD && d <= Math.max(1, Math.floor(k.length / 3))) { best = k; bestD = d; }
-  }
-  return best;
 }

@@ -7,17 +7,22 @@ import type { Diagnostic, Span } from '../../diagnostics/diagnostic.ts';
 import type * as A from './ast.ts';
 import { flowGrammar } from '../../../lang/grammar.ts';
 import { literalDiagnostic, decodeString, parseTimestampLiteral, durationMs } from './literals.ts';
+import { binaryPrecedence, isComparison, isRightAssociative, negPrecedence, notPrecedence } from '../../../lang/operators.ts';
 
 interface Ctx {
   file: string;
   diagnostics: Diagnostic[];
+  /** Where the matched text starts in the file (the parser matches one declaration chunk at a time). */
+  offset: number;
+  /** Set when an expression was too deep (F0008): the chunk's declarations are then dropped. */
+  tooDeep?: boolean;
 }
 
-let ctx: Ctx = { file: '', diagnostics: [] };
+let ctx: Ctx = { file: '', diagnostics: [], offset: 0 };
 let semantics: ohm.Semantics | undefined;
 
 function span(node: ohm.Node): Span {
-  return { file: ctx.file, start: node.source.startIdx, end: node.source.endIdx };
+  return { file: ctx.file, start: node.source.startIdx + ctx.offset, end: node.source.endIdx + ctx.offset };
 }
 
 function ident(node: ohm.Node): A.Ident {
@@ -36,14 +41,9 @@ function many<T>(node: ohm.Node): T[] {
   return node.children.map((c: ohm.Node) => c.ast() as T);
 }
 
-function binary(this: ohm.Node, left: ohm.Node, op: ohm.Node, right: ohm.Node): A.Expr {
-  const o = op.sourceString as A.BinaryOp;
-  return { kind: 'Binary', op: o, left: left.ast(), right: right.ast(), opSpan: span(op), span: span(this) };
-}
-
 function keywordSpan(node: ohm.Node, ...parts: ohm.Node[]): Span {
   const last = parts.length ? parts[parts.length - 1]! : node;
-  return { file: ctx.file, start: node.source.startIdx, end: last.source.endIdx };
+  return { file: ctx.file, start: node.source.startIdx + ctx.offset, end: last.source.endIdx + ctx.offset };
 }
 
 const actions: ohm.ActionDict<unknown> = {
@@ -267,48 +267,42 @@ const actions: ohm.ActionDict<unknown> = {
   },
 
   Expr_if(_if, cond, _then, a, _else, b) {
-    return { kind: 'If', cond: cond.ast(), then: a.ast(), else: b.ast(), span: span(this) };
+    const e: A.Expr = { kind: 'If', cond: cond.ast(), then: a.ast(), else: b.ast(), span: span(this) };
+    return nested(e, e.cond, e.then, e.else);
   },
-  OrExpr_or: binary,
-  AndExpr_and: binary,
-  NotExpr_not(_kw, operand) {
-    return { kind: 'Unary', op: 'not', operand: operand.ast(), span: span(this) };
-  },
-  CmpExpr_cmp: binary,
-  CoalExpr_coalesce: binary,
-  AddExpr_bin: binary,
-  MulExpr_bin: binary,
-  UnaryExpr_neg(_minus, operand) {
-    const inner = operand.ast() as A.Expr;
-    // Fold `-literal` so that -9007199254740991 and -1 are literals, as users read them.
-    if (inner.kind === 'Literal' && typeof inner.value === 'number') {
-      return { ...inner, value: -inner.value, span: span(this) };
+  BinExpr(first, ops, rest) {
+    const operands = [first.ast() as Operand];
+    if (ops.numChildren === 0) return applyPrefixes(operands[0]!);
+    const operators: { op: A.BinaryOp; span: Span }[] = [];
+    for (let i = 0; i < ops.numChildren; i++) {
+      const o = ops.child(i);
+      operators.push({ op: o.sourceString as A.BinaryOp, span: span(o) });
+      operands.push(rest.child(i).ast() as Operand);
     }
-    return { kind: 'Unary', op: '-', operand: inner, span: span(this) };
+    return new Precedence(operands, operators).expr();
   },
-  PostfixExpr_safeMember(object, _op, field) {
-    return { kind: 'Member', object: object.ast(), field: ident(field), safe: true, span: span(this) };
+  Operand_not(kw, operand) {
+    const o = operand.ast() as Operand;
+    return { prefixes: [{ op: 'not', start: kw.source.startIdx + ctx.offset }, ...o.prefixes], atom: o.atom };
   },
-  PostfixExpr_member(object, _op, field) {
-    return { kind: 'Member', object: object.ast(), field: ident(field), safe: false, span: span(this) };
+  Operand_neg(minus, operand) {
+    const o = operand.ast() as Operand;
+    return { prefixes: [{ op: '-', start: minus.source.startIdx + ctx.offset }, ...o.prefixes], atom: o.atom };
   },
-  PostfixExpr_call(callee, _o, args, _comma, _c) {
-    const c = callee.ast() as A.Expr;
-    const name: A.Ident = c.kind === 'Name' ? { name: c.name, span: c.span } : { name: '', span: c.span };
-    if (c.kind !== 'Name') {
-      ctx.diagnostics.push({
-        code: 'F0006', severity: 'error', span: c.span,
-        message: 'only a function name can be called',
-        help: 'call a builtin, a `fn` or an `extern fn` by its name, like `lower(page)`',
-      });
-    }
-    return { kind: 'Call', callee: name, args: list(args), span: span(this) };
+  Operand_atom(e) {
+    return { prefixes: [], atom: e.ast() };
+  },
+  PostfixExpr(primary, ops) {
+    let e = primary.ast() as A.Expr;
+    for (let i = 0; i < ops.numChildren; i++) e = postfix(e, ops.child(i));
+    return e;
   },
   Primary_paren(_o, e, _c) {
     return e.ast();
   },
   Primary_list(_o, items, _comma, _c) {
-    return { kind: 'List', items: list(items), span: span(this) };
+    const elements = list<A.Expr>(items);
+    return nested({ kind: 'List', items: elements, span: span(this) }, ...elements);
   },
   Primary_name(name) {
     return { kind: 'Name', name: name.sourceString, span: span(this) };
@@ -320,7 +314,8 @@ const actions: ohm.ActionDict<unknown> = {
     return { value: value.ast(), span: span(this) };
   },
   RecordLit(_o, items, _comma, _c) {
-    return { kind: 'Record', items: list(items), span: span(this) };
+    const fields = list<A.RecordItem>(items);
+    return nested({ kind: 'Record', items: fields, span: span(this) }, ...fields.map((f) => (f.kind === 'Field' ? f.value : f.expr)));
   },
   RecordItem_spread(_dots, e) {
     return { kind: 'Spread', expr: e.ast(), span: span(this) };
@@ -341,15 +336,16 @@ const actions: ohm.ActionDict<unknown> = {
     return { kind: 'Field', name: { name: '', span: sp }, value, shorthand: true, span: sp };
   },
 
-  durationLit(digits, unit, ) {
-    const n = Number(digits.sourceString.replace(/_/g, ''));
-    return literal(this, 'duration', durationMs(n, unit.sourceString));
+  durationLit(digits, unit) {
+    const ms = durationMs(Number(digits.sourceString.replace(/_/g, '')), unit.sourceString);
+    if (!Number.isSafeInteger(ms)) ctx.diagnostics.push(literalDiagnostic('F0009', span(this), this.sourceString));
+    return literal(this, 'duration', Number.isSafeInteger(ms) ? ms : 0);
   },
   numberLit_fraction(_a, _dot, _b, _exp) {
-    return literal(this, 'float', Number(this.sourceString.replace(/_/g, '')));
+    return float(this);
   },
   numberLit_exp(_a, _exp) {
-    return literal(this, 'float', Number(this.sourceString.replace(/_/g, '')));
+    return float(this);
   },
   numberLit_int(_digits) {
     const value = Number(this.sourceString.replace(/_/g, ''));
@@ -364,7 +360,7 @@ const actions: ohm.ActionDict<unknown> = {
   stringLit(_o, _chars, _c) {
     const decoded = decodeString(this.sourceString.slice(1, -1));
     for (const bad of decoded.errors) {
-      const start = this.source.startIdx + 1 + bad.offset;
+      const start = this.source.startIdx + ctx.offset + 1 + bad.offset;
       ctx.diagnostics.push(literalDiagnostic('F0003', { file: ctx.file, start, end: start + bad.length }, bad.text));
     }
     return literal(this, 'string', decoded.value);
@@ -380,17 +376,164 @@ const actions: ohm.ActionDict<unknown> = {
   },
 };
 
+/**
+ * Expressions nested deeper than this are refused: the checker and the code generator walk
+ * expressions recursively, and a chain of a hundred thousand `+` or `.f` has no bracket for the
+ * nesting check of parse.ts to count.
+ */
+export const maxExpressionDepth = 1000;
+
+const depths = new WeakMap<A.Expr, number>();
+
+/** Records the depth of a composite expression; reports F0008 once per chunk when it is too deep. */
+function nested<E extends A.Expr>(e: E, ...children: A.Expr[]): E {
+  let d = 0;
+  for (const c of children) d = Math.max(d, depths.get(c) ?? 1);
+  depths.set(e, d + 1);
+  if (d + 1 > maxExpressionDepth && !ctx.tooDeep) {
+    ctx.tooDeep = true;
+    ctx.diagnostics.push({
+      code: 'F0008', severity: 'error', span: e.span,
+      message: `this expression is nested more than ${maxExpressionDepth} levels deep`,
+      help: 'split it with `fn` declarations, `let` in a process block, or intermediate `extend` steps',
+    });
+  }
+  return e;
+}
+
+/** An operand with its prefix operators (`not`, unary `-`), outermost first. */
+interface Operand {
+  prefixes: { op: 'not' | '-'; start: number }[];
+  atom: A.Expr;
+}
+
+function applyPrefixes(o: Operand): A.Expr {
+  let e = o.atom;
+  for (let i = o.prefixes.length - 1; i >= 0; i--) e = unary(o.prefixes[i]!.op, o.prefixes[i]!.start, e);
+  return e;
+}
+
+function unary(op: 'not' | '-', start: number, operand: A.Expr): A.Expr {
+  const sp: Span = { file: ctx.file, start, end: operand.span.end };
+  // Fold `-literal` so that -9007199254740991 and -1 are literals, as users read them.
+  if (op === '-' && operand.kind === 'Literal' && typeof operand.value === 'number' && operand.span.start === start + 1) {
+    return { ...operand, value: -operand.value, span: sp };
+  }
+  return nested({ kind: 'Unary', op, operand, span: sp }, operand);
+}
+
+/**
+ * Builds the tree of a flat `operand (op operand)*` sequence by precedence climbing over the
+ * table of lang/operators.ts. Prefix operators are part of the climb: `not` takes everything
+ * down to its own level as its operand (`not a == b` is `not (a == b)`).
+ */
+class Precedence {
+  private operand = 0;
+  private prefix = 0;
+  private op = 0;
+
+  constructor(private readonly operands: Operand[], private readonly ops: { op: A.BinaryOp; span: Span }[]) {}
+
+  expr(): A.Expr {
+    return this.climb(0);
+  }
+
+  private climb(min: number): A.Expr {
+    let left = this.unaryOrAtom();
+    let comparedAt: Span | undefined;
+    while (this.op < this.ops.length) {
+      const { op, span: opSpan } = this.ops[this.op]!;
+      const level = binaryPrecedence[op];
+      if (level < min) break;
+      this.op++;
+      const right = this.climb(isRightAssociative(op) ? level : level + 1);
+      const wasCompared = comparedAt;
+      if (isComparison(op)) {
+        if (comparedAt) {
+          ctx.diagnostics.push({
+            code: 'F0013', severity: 'error', span: opSpan,
+            message: `comparisons cannot be chained: \`${op}\` follows another comparison`,
+            help: 'write `a < b and b < c`, or put the first comparison in parentheses',
+            labels: [{ span: comparedAt, message: 'the first comparison' }],
+          });
+        }
+        comparedAt = opSpan;
+      }
+      const chained = isComparison(op) && wasCompared !== undefined && left.kind === 'Binary' && isComparison(left.op);
+      const span = { file: ctx.file, start: left.span.start, end: right.span.end };
+      left = chained
+        // Read `a < b < c` as the `a < b and b < c` it surely means, so that checking it gives no
+        // follow-on type errors (F0013 already fails the build).
+        ? nested({ kind: 'Binary', op: 'and', left, right: binaryOf(op, (left as A.ExprOf<'Binary'>).right, right, opSpan), opSpan, span }, left, right)
+        : nested({ kind: 'Binary', op, left, right, opSpan, span }, left, right);
+    }
+    return left;
+  }
+
+  private unaryOrAtom(): A.Expr {
+    const o = this.operands[this.operand]!;
+    if (this.prefix < o.prefixes.length) {
+      const p = o.prefixes[this.prefix++]!;
+      const operand = this.climb(p.op === 'not' ? notPrecedence : negPrecedence);
+      return unary(p.op, p.start, operand);
+    }
+    this.operand++;
+    this.prefix = 0;
+    return o.atom;
+  }
+}
+
+function binaryOf(op: A.BinaryOp, left: A.Expr, right: A.Expr, opSpan: Span): A.Expr {
+  return nested({ kind: 'Binary', op, left, right, opSpan, span: { file: ctx.file, start: left.span.start, end: right.span.end } }, left, right);
+}
+
+function postfix(object: A.Expr, op: ohm.Node): A.Expr {
+  const sp: Span = { file: ctx.file, start: object.span.start, end: op.source.endIdx + ctx.offset };
+  const alt = op.child(0);
+  switch (alt.ctorName) {
+    case 'PostfixOp_safeMember':
+      return nested({ kind: 'Member', object, field: ident(alt.child(1)), safe: true, span: sp }, object);
+    case 'PostfixOp_member':
+      return nested({ kind: 'Member', object, field: ident(alt.child(1)), safe: false, span: sp }, object);
+    default: {
+      const name: A.Ident = object.kind === 'Name' ? { name: object.name, span: object.span } : { name: '', span: object.span };
+      if (object.kind !== 'Name') {
+        const method = object.kind === 'Member' ? object : undefined;
+        ctx.diagnostics.push({
+          code: 'F0006', severity: 'error', span: object.span,
+          message: method ? `\`.${method.field.name}(…)\`: values have no methods in Flow` : 'only a function name can be called',
+          help: method
+            ? `call a function with the value as its first argument, like \`lower(${method.object.kind === 'Name' ? method.object.name : 'x'})\``
+            : 'call a builtin, a `fn` or an `extern fn` by its name, like `lower(page)`',
+        });
+      }
+      const args = list<A.Arg>(alt.child(1));
+      return nested({ kind: 'Call', callee: name, args, span: sp }, ...args.map((a) => a.value));
+    }
+  }
+}
+
+function float(node: ohm.Node): A.Expr {
+  const value = Number(node.sourceString.replace(/_/g, ''));
+  if (!Number.isFinite(value)) ctx.diagnostics.push(literalDiagnostic('F0009', span(node), node.sourceString));
+  return literal(node, 'float', Number.isFinite(value) ? value : 0);
+}
+
 function literal(node: ohm.Node, litType: A.LiteralType, value: number | string | boolean | null): A.Expr {
   return { kind: 'Literal', litType, value, span: span(node) };
 }
 
-/** Builds the AST of a successful match; literal diagnostics are appended to `diagnostics`. */
-export function buildAst(match: ohm.MatchResult, file: string, diagnostics: Diagnostic[]): A.Decl[] {
+/**
+ * Builds the AST of a successful match; literal diagnostics are appended to `diagnostics`.
+ * `offset` is where the matched text starts in the file, so that spans are offsets into the file.
+ */
+export function buildAst(match: ohm.MatchResult, file: string, diagnostics: Diagnostic[], offset = 0): A.Decl[] {
   semantics ??= flowGrammar().createSemantics().addOperation('ast', actions);
   const saved = ctx;
-  ctx = { file, diagnostics };
+  ctx = { file, diagnostics, offset };
   try {
-    return semantics(match).ast() as A.Decl[];
+    const decls = semantics(match).ast() as A.Decl[];
+    return ctx.tooDeep ? [] : decls;
   } finally {
     ctx = saved;
   }

@@ -10,7 +10,7 @@ import { checkExpr, expectType, emptyEnv, rowEnv, constValue } from './expressio
 import { checkPipeline, streamByName } from './pipelines.ts';
 import { checkConnector, type ConnectorInfo } from './connectors.ts';
 import { checkExtern, type ExternReader } from './extern.ts';
-import { allKeywords, typeNames } from '../../../lang/keywords.ts';
+import { allKeywords, reservedKeywords, typeNames } from '../../../lang/keywords.ts';
 import { builtinByName, aggregateByName } from '../../../lang/builtins.ts';
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
 import { unknownNameHelp } from '../../diagnostics/suggest.ts';
@@ -65,8 +65,9 @@ export interface CheckOptions {
 
 /** Checks a main file together with the files it imports (imported first, in dependency order). */
 export function check(main: A.Program, imported: A.Program[] = [], options: CheckOptions = {}): CheckResult {
-  const c = new Checker();
   const files = [...imported, main];
+  const c = new Checker(files);
+  for (const f of files) for (const u of f.unparsed ?? []) c.symbols.unparsed.add(u.name);
   const decls = files.flatMap((f) => f.decls.filter((d) => f === main || (d.kind !== 'Sink' && d.kind !== 'Test' && d.kind !== 'Job')));
   declare(c, decls);
 
@@ -77,7 +78,13 @@ export function check(main: A.Program, imported: A.Program[] = [], options: Chec
     if (p.type.kind === 'record' || p.type.kind === 'list') {
       c.error('F1004', p.decl.type.span, `a param must be a scalar type, found \`${showType(p.type)}\``, 'params are set on the command line as text');
     }
-    if (p.decl.default) expectType(c, p.decl.default, emptyEnv(), p.type, `the default of \`${p.decl.name.name}\``);
+    if (p.decl.default) {
+      const t = expectType(c, p.decl.default, emptyEnv(), p.type, `the default of \`${p.decl.name.name}\``);
+      if (t.kind !== 'error' && p.type.kind !== 'record' && p.type.kind !== 'list' && constValue(p.decl.default) === undefined) {
+        c.error('F1016', p.decl.default.span, `the default of \`${p.decl.name.name}\` must be a constant`,
+          'write a literal, like `10_000` or `"data/in.jsonl"`; it can be overridden with `--param`');
+      }
+    }
   }
   for (const f of c.symbols.fns.values()) {
     if (f.decl.kind === 'Fn') {
@@ -108,8 +115,12 @@ export function check(main: A.Program, imported: A.Program[] = [], options: Chec
     if (s.decl.watermark) {
       const t = checkExpr(c, s.decl.watermark, emptyEnv());
       const v = constValue(s.decl.watermark);
-      if (t.kind !== 'duration' || typeof v !== 'number' || v < 0) {
-        c.error('F1006', s.decl.watermark.span, 'the watermark delay must be a constant duration ≥ 0, like `5s`');
+      if (t.kind !== 'error' && (t.kind !== 'duration' || typeof v !== 'number' || v < 0)) {
+        c.error('F1006', s.decl.watermark.span, 'the watermark delay must be a constant duration ≥ 0, like `5s`',
+          t.kind === 'int' ? `write a unit: \`${typeof v === 'number' ? Math.abs(v) : 5}s\``
+            : t.kind !== 'duration' ? `found \`${showType(t)}\``
+              : typeof v !== 'number' ? 'it shapes how long windows wait for late rows, so it is written as a literal'
+                : 'a delay cannot be negative; `0s` means rows arrive in order');
       }
     }
     if (connector) sources.push({ decl: s.decl, row: s.row, connector });
@@ -142,8 +153,10 @@ export function check(main: A.Program, imported: A.Program[] = [], options: Chec
     if (connector) sinks.push({ decl: d, stream, connector });
   }
   const tests = main.decls.filter((d): d is A.DeclOf<'Test'> => d.kind === 'Test');
-  for (const t of tests) checkTest(c, t);
-  warnUnused(c, main);
+  const testNames = new Map<string, A.DeclOf<'Test'>>();
+  for (const t of tests) checkTest(c, t, testNames);
+  // An unused let is worth a word only once the file has no errors left.
+  if (!c.diagnostics.some((d) => d.severity === 'error')) warnUnused(c, main);
 
   return {
     typed: { main, files, symbols: c.symbols, job, sources, tables, sinks, tests, externs },
@@ -155,8 +168,9 @@ function declare(c: Checker, decls: A.Decl[]): void {
   const seen = new Map<string, A.Ident>();
   const claim = (name: A.Ident, what: string): boolean => {
     if (allKeywords.includes(name.name) || (typeNames as readonly string[]).includes(name.name)) {
-      c.error('F1007', name.span, `\`${name.name}\` is a keyword and cannot name a ${what}`, `pick another name, like \`${name.name}_\``);
-      return false;
+      const kind = allKeywords.includes(name.name) ? 'a keyword' : 'a builtin type';
+      c.error('F1007', name.span, `\`${name.name}\` is ${kind} and cannot name a ${what}`, `pick another name, like \`${name.name}_\``);
+      // Still declared, so that its uses give no follow-on errors.
     }
     const prev = seen.get(name.name);
     if (prev) {
@@ -204,6 +218,11 @@ function declare(c: Checker, decls: A.Decl[]): void {
           break;
         }
         const params = d.params.map((p) => ({ name: p.name.name, type: resolveTypeExpr(c, p.type) }));
+        for (const p of d.params) {
+          if ((reservedKeywords as readonly string[]).includes(p.name.name)) {
+            c.error('F1007', p.name.span, `\`${p.name.name}\` is a keyword and cannot name a parameter`, `pick another name, like \`${p.name.name}_\``);
+          }
+        }
         const names = params.map((p) => p.name);
         const dup = d.params.find((p, i) => names.indexOf(p.name.name) !== i);
         if (dup) c.error('F1011', dup.name.span, `parameter \`${dup.name.name}\` is declared twice`);
@@ -303,27 +322,45 @@ function checkFnCycles(c: Checker): void {
   for (const n of graph.keys()) visit(n, []);
 }
 
-function checkTest(c: Checker, t: A.DeclOf<'Test'>): void {
+function checkTest(c: Checker, t: A.DeclOf<'Test'>, earlier: Map<string, A.DeclOf<'Test'>>): void {
+  const twin = earlier.get(t.name);
+  if (twin) {
+    c.error('F1708', t.nameSpan, `there is already a test named "${t.name}"`, 'give each test its own name, so that `flowc test` can report it',
+      [{ span: twin.nameSpan, message: 'the other test' }]);
+  } else earlier.set(t.name, t);
   if (!t.steps.some((s) => s.kind === 'Expect')) c.warn('W1004', t.nameSpan, `test "${t.name}" has no \`expect\`, so it cannot fail`);
+  const given = new Map<string, A.Span>();
   for (const step of t.steps) {
     if (step.kind === 'Given') {
       const src = c.symbols.sources.get(step.source.name);
+      if (!src && c.symbols.unparsed.has(step.source.name)) continue;
       if (!src) {
-        c.error('F1701', step.source.span, `\`given\` replaces a source; \`${step.source.name}\` is ${c.symbols.lets.has(step.source.name) ? 'a let' : 'not a source'}`,
-          unknownNameHelp(step.source.name, [...c.symbols.sources.keys()], 'sources'));
+        c.error('F1701', step.source.span, `\`given\` replaces a source; \`${step.source.name}\` is ${c.symbols.lets.has(step.source.name) ? 'a let' : c.symbols.tables.has(step.source.name) ? 'a table' : 'not a source'}`,
+          c.globalHelp('sources', step.source.name, () => unknownNameHelp(step.source.name, [...c.symbols.sources.keys()], 'sources')));
         continue;
       }
+      const first = given.get(step.source.name);
+      if (first) {
+        c.error('F1709', step.source.span, `\`${step.source.name}\` is given twice in this test`,
+          'put all of its rows in one list, or move time between the two with `advance watermark to`',
+          [{ span: first, message: 'first given here' }]);
+      }
+      given.set(step.source.name, step.source.span);
       checkRows(c, step.rows, src.row, `rows of \`${step.source.name}\``);
     } else if (step.kind === 'Expect') {
+      // Rows given after an `expect` (or an `advance`) are a later batch of input, not a duplicate.
+      given.clear();
       const known = c.symbols.lets.get(step.stream.name)?.stream ?? c.symbols.sources.get(step.stream.name)?.stream;
+      if (!known && c.symbols.unparsed.has(step.stream.name)) continue;
       if (!known) {
         c.error('F1702', step.stream.span, `\`expect\` compares a stream; \`${step.stream.name}\` is not a let or source`,
-          unknownNameHelp(step.stream.name, c.streamNames(), 'streams'));
+          c.globalHelp('streams', step.stream.name, () => unknownNameHelp(step.stream.name, c.streamNames(), 'streams')));
         continue;
       }
       if (known.window) c.error('F1401', step.stream.span, `\`${step.stream.name}\` ends in a window; it has no output rows until aggregated`);
       checkRows(c, step.rows, known.row, `expected rows of \`${step.stream.name}\``);
     } else {
+      given.clear();
       const ty = checkExpr(c, step.to, emptyEnv());
       if (ty.kind !== 'timestamp' || constValue(step.to) === undefined) {
         c.error('F1703', step.to.span, '`advance watermark to` needs a timestamp literal like `@2024-05-01T10:05:00Z`');
@@ -345,19 +382,26 @@ function checkRows(c: Checker, rows: A.Expr, row: RecordType, what: string): voi
     }
     const t = checkExpr(c, item, emptyEnv());
     if (t.kind !== 'record') continue;
+    // Point at the field as written when there is one (spreads have no span of their own).
+    const at = (name: string, value = false): A.Span => {
+      const f = item.items.find((i): i is Extract<A.RecordItem, { kind: 'Field' }> => i.kind === 'Field' && i.name.name === name);
+      return f ? (value ? f.value.span : f.name.span) : item.span;
+    };
     for (const f of t.fields) {
       const target = field(row, f.name);
       if (!target) {
-        c.error('F1705', item.span, `${what}: the row has no field \`${f.name}\``,
+        c.error('F1705', at(f.name), `${what}: the row has no field \`${f.name}\``,
           unknownNameHelp(f.name, row.fields.map((x) => x.name), 'fields'));
-      } else if (!assignable(f.type, target.type)) {
-        c.error('F1706', item.span, `${what}: \`${f.name}\` must be \`${showType(target.type)}\`, found \`${showType(f.type)}\``);
+      } else if (f.type.kind !== 'error' && !assignable(f.type, target.type)) {
+        c.error('F1706', at(f.name, true), `${what}: \`${f.name}\` must be \`${showType(target.type)}\`, found \`${showType(f.type)}\``,
+          target.type.kind === 'timestamp' && f.type.kind === 'string' ? 'write a timestamp literal, like `@2024-05-01T10:00:00Z`'
+            : target.type.kind === 'duration' && nonNull(f.type).kind === 'int' ? 'write a duration literal, like `5s`' : undefined);
       }
     }
-    for (const f of row.fields) {
-      if (!field(t, f.name) && !isNullable(f.type)) {
-        c.error('F1707', item.span, `${what}: missing field \`${f.name}\` (\`${showType(f.type)}\`)`, 'only nullable fields may be left out');
-      }
+    const missing = row.fields.filter((f) => !field(t, f.name) && !isNullable(f.type));
+    if (missing.length) {
+      c.error('F1707', item.span, `${what}: missing ${missing.length === 1 ? 'field' : 'fields'} ${missing.map((f) => `\`${f.name}\` (\`${showType(f.type)}\`)`).join(', ')}`,
+        'only nullable fields may be left out');
     }
   }
 }

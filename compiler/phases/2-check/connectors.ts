@@ -94,8 +94,9 @@ export function checkConnector(c: Checker, call: A.ConnectorCall, role: Connecto
     const p = a.name ? spec.params.find((x) => x.name === a.name!.name) : spec.params[i];
     if (!p) {
       ok = false;
-      c.error('F1602', a.span, a.name ? `\`${spec.name}\` has no argument \`${a.name.name}\`` : `\`${spec.name}\` takes at most ${spec.params.length} arguments`,
-        a.name ? unknownNameHelp(a.name.name, spec.params.map((x) => x.name), 'arguments') : `the arguments are ${spec.params.map((x) => x.name).join(', ')}`);
+      c.error('F1602', a.span, a.name ? `\`${spec.name}\` has no argument \`${a.name.name}\`` : `\`${spec.name}\` takes at most ${spec.params.length} argument${spec.params.length === 1 ? '' : 's'}`,
+        a.name ? unknownNameHelp(a.name.name, spec.params.map((x) => x.name), 'arguments')
+          : spec.params.length ? `the arguments are ${spec.params.map((x) => `\`${x.name}\``).join(', ')}` : `\`${spec.name}()\` takes none`);
       return;
     }
     if (p.name === 'follow' && role !== 'source') {

@@ -52,12 +52,26 @@ export interface Symbols {
   tables: Map<string, TableSymbol>;
   lets: Map<string, LetSymbol>;
   fns: Map<string, FnSymbol>;
+  /** Names of declarations that did not parse: using them reports nothing more. */
+  unparsed: Set<string>;
 }
 
 export class Checker {
   readonly diagnostics: Diagnostic[] = [];
+  /** File → text, for messages that quote the source. */
+  private readonly texts = new Map<string, string>();
+
+  constructor(files: readonly A.Program[] = []) {
+    for (const f of files) this.texts.set(f.file, f.text);
+  }
+
+  /** The source text of a span, on one line (for quoting in a `help:`). */
+  text(span: Span): string {
+    return (this.texts.get(span.file)?.slice(span.start, span.end) ?? '…').replace(/\s+/g, ' ');
+  }
   readonly symbols: Symbols = {
     types: new Map(), params: new Map(), sources: new Map(), tables: new Map(), lets: new Map(), fns: new Map(),
+    unparsed: new Set(),
   };
 
   error(code: string, span: Span, message: string, help?: string, labels?: Label[], notes?: string[]): void {
@@ -70,6 +84,19 @@ export class Checker {
   warn(code: string, span: Span, message: string, help?: string): void {
     this.diagnostics.push({ code, severity: 'warning', span, message, ...(help ? { help } : {}) });
   }
+
+  /**
+   * The `help:` for an unknown global name (a stream, type, table or function), computed once per
+   * name: the candidates do not change once declarations are read, and a file that uses one
+   * unknown name a thousand times would otherwise compare it a thousand times with every name.
+   */
+  globalHelp(kind: string, name: string, compute: () => string | undefined): string | undefined {
+    const key = `${kind}\0${name}`;
+    if (!this.helps.has(key)) this.helps.set(key, compute());
+    return this.helps.get(key);
+  }
+
+  private readonly helps = new Map<string, string | undefined>();
 
   /** All stream names (sources and lets), for did-you-mean. */
   streamNames(): string[] {

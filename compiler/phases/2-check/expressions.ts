@@ -24,6 +24,8 @@ export interface Env {
   ambiguous: string[];
   locals: Map<string, Type>;
   aggregate?: AggregateContext;
+  /** The row type of the stream where there is no current row (`on timer`), for a better message. */
+  noRow?: RecordType;
   /** Called with the qualifier (or '' for the bare row) each name resolves through; joins use it. */
   onRowAccess?: (qualifier: string, fieldName: string) => void;
 }
@@ -61,8 +63,10 @@ export function expectBool(c: Checker, e: A.Expr, env: Env, what: string): void 
   const t = checkExpr(c, e, env);
   if (t.kind === 'bool' || t.kind === 'error') return;
   if (t.kind === 'nullable' && t.inner.kind === 'bool') {
+    const text = c.text(e.span);
+    const fix = text.length > 60 ? '(…) ?? false' : e.kind === 'Binary' || e.kind === 'Unary' || e.kind === 'If' ? `(${text}) ?? false` : `${text} ?? false`;
     c.error('F1102', e.span, `${what} must be \`bool\`, found \`bool?\` (it may be null)`,
-      'decide what null means: `(…) ?? false` keeps only rows where it is known to be true');
+      `decide what null means: \`${fix}\` counts null as false`);
     return;
   }
   c.error('F1101', e.span, `${what} must be \`bool\`, found \`${showType(t)}\``);
@@ -168,9 +172,17 @@ function resolveName(c: Checker, e: A.ExprOf<'Name'>, env: Env): Type {
       'streams are used at the start of a pipeline, in `join` or in `union(…)`');
     return T.error;
   }
+  if (env.noRow && field(env.noRow, e.name)) {
+    const isKey = env.locals.get('key')?.kind === 'record' && field(env.locals.get('key') as RecordType, e.name);
+    c.error('F1507', e.span, `\`on timer\` has no current row, so the field \`${e.name}\` cannot be read here`,
+      isKey ? `the key is \`key.${e.name}\`` : `keep the value in a \`state\` in \`on record\` and read the state here`);
+    return T.error;
+  }
+  // After an earlier error the row may lack the field meant here: say nothing more.
+  if (c.symbols.unparsed.has(e.name) || env.row?.fields.some((f) => f.type.kind === 'error')) return T.error;
   const what = env.row ? 'fields' : 'names';
   c.error('F1204', e.span, env.row ? `unknown field or name \`${e.name}\`` : `unknown name \`${e.name}\``,
-    unknownNameHelp(e.name, candidates, what));
+    unknownNameHelp(e.name, candidates, what, env.row ? env.row.fields.map((f) => f.name) : candidates));
   return T.error;
 }
 
@@ -219,6 +231,11 @@ function member(c: Checker, e: A.ExprOf<'Member'>, env: Env): Type {
 
 function call(c: Checker, e: A.ExprOf<'Call'>, env: Env): Type {
   const name = e.callee.name;
+  if (!name) {
+    // `x.f(…)` or `(…)(…)`: already reported by the parser (F0006).
+    for (const a of e.args) checkExpr(c, a.value, env);
+    return T.error;
+  }
   for (const a of e.args) {
     if (a.name) c.error('F1301', a.span, `\`${name}\` takes its arguments by position`, `drop \`${a.name.name}:\``);
   }
@@ -271,8 +288,14 @@ function call(c: Checker, e: A.ExprOf<'Call'>, env: Env): Type {
     return fn.result;
   }
   if (builtinByName.has(name)) return builtinCall(c, e, env);
+  if (c.symbols.unparsed.has(name)) {
+    for (const a of e.args) checkExpr(c, a.value, env);
+    return T.error;
+  }
   const all = [...builtinByName.keys(), ...c.symbols.fns.keys(), ...(env.aggregate ? aggregateByName.keys() : [])];
-  c.error('F1307', e.callee.span, `unknown function \`${name}\``, unknownNameHelp(name, all, 'functions') ?? 'see `flowc explain-error F1307` for the list of builtins');
+  const guess = c.globalHelp(env.aggregate ? 'functions+aggregates' : 'functions', name, () => closest(name, all));
+  c.error('F1307', e.callee.span, `unknown function \`${name}\``,
+    guess ? `did you mean \`${guess}\`?` : '`flowc explain-error F1307` lists the builtin functions; declare your own with `fn` or `extern fn`');
   for (const a of e.args) checkExpr(c, a.value, env);
   return T.error;
 }
@@ -328,6 +351,10 @@ function binary(c: Checker, e: A.ExprOf<'Binary'>, env: Env): Type {
     if (!unify(l, r)) {
       c.error('F1107', e.span, `cannot compare \`${showType(l)}\` with \`${showType(r)}\``,
         hintConvert(l, r));
+    } else if ((l.kind === 'null') !== (r.kind === 'null') && !isNullable(l.kind === 'null' ? r : l)) {
+      const t = l.kind === 'null' ? r : l;
+      c.warn('W1102', e.span, `this \`${showType(t)}\` is never null, so \`${e.op} null\` is always ${e.op === '==' ? 'false' : 'true'}`,
+        'only values of a nullable type (`T?`) can be null');
     }
     return T.bool;
   }
@@ -390,6 +417,12 @@ function hintConvert(l: Type, r: Type): string | undefined {
 
 function recordLiteral(c: Checker, e: A.ExprOf<'Record'>, env: Env): RecordType {
   const fields: { name: string; type: Type }[] = [];
+  const at = new Map<string, number>();
+  const put = (f: { name: string; type: Type }): void => {
+    const i = at.get(f.name);
+    if (i !== undefined) fields[i] = f;
+    else { at.set(f.name, fields.length); fields.push(f); }
+  };
   const seen = new Map<string, A.Span>();
   for (const item of e.items) {
     if (item.kind === 'Spread') {
@@ -400,9 +433,7 @@ function recordLiteral(c: Checker, e: A.ExprOf<'Record'>, env: Env): RecordType 
         continue;
       }
       for (const f of t.fields) {
-        const i = fields.findIndex((x) => x.name === f.name);
-        if (i >= 0) fields[i] = { ...f };
-        else fields.push({ ...f });
+        put({ ...f });
         seen.delete(f.name);
       }
       continue;
@@ -414,10 +445,7 @@ function recordLiteral(c: Checker, e: A.ExprOf<'Record'>, env: Env): RecordType 
         [{ span: prev, message: 'first given here' }]);
     }
     seen.set(item.name.name, item.name.span);
-    const t = checkExpr(c, item.value, env);
-    const i = fields.findIndex((x) => x.name === item.name.name);
-    if (i >= 0) fields[i] = { name: item.name.name, type: t };
-    else fields.push({ name: item.name.name, type: t });
+    put({ name: item.name.name, type: checkExpr(c, item.value, env) });
   }
   return T.record(fields) as RecordType;
 }

@@ -12,6 +12,7 @@ import { showType, type Type } from './types.ts';
 export type ExternReader = (fromFile: string, spec: string) => { path: string; text: string } | undefined;
 
 let project: Project | undefined;
+let modules = 0;
 
 /** Returns the resolved module path when the declaration is usable. */
 export function checkExtern(
@@ -27,8 +28,9 @@ export function checkExtern(
     c.error('F1802', decl.fromSpan, `cannot find the module "${decl.from}"`, 'the path is relative to this .flow file');
     return undefined;
   }
-  project ??= new Project({ useInMemoryFileSystem: true, compilerOptions: { strict: true } });
-  const sf = project.createSourceFile(`/extern/${Math.random().toString(36).slice(2)}.ts`, mod.text, { overwrite: true });
+  project ??= new Project({ useInMemoryFileSystem: true, compilerOptions: { strict: true, allowJs: true } });
+  const js = /\.m?js$/.test(decl.from);
+  const sf = project.createSourceFile(`/extern/m${++modules}.${js ? 'js' : 'ts'}`, mod.text, { overwrite: true });
   try {
     const exported = sf.getExportedDeclarations().get(decl.name.name)?.[0];
     let sig;
@@ -41,6 +43,16 @@ export function checkExtern(
       return undefined;
     }
     const tsParams = sig.getParameters().map((p) => ({ name: p.getName(), type: p.getTypeAtLocation(sf) }));
+    if (js) {
+      if (tsParams.length !== params.length) {
+        c.error('F1804', decl.span, `\`${decl.name.name}\` in "${decl.from}" takes ${tsParams.length} parameter${tsParams.length === 1 ? '' : 's'}, the declaration ${params.length}`,
+          'declare the same parameters as the JavaScript function');
+        return undefined;
+      }
+      c.warn('W1801', decl.fromSpan, `"${decl.from}" is JavaScript, so the types of \`${decl.name.name}\` cannot be checked`,
+        'write the module in TypeScript (`.ts`) to have its signature checked against the declaration');
+      return mod.path;
+    }
     const tsResult = sig.getReturnType();
     const tsText = `(${tsParams.map((p) => `${p.name}: ${p.type.getText()}`).join(', ')}) => ${tsResult.getText()}`;
     const flowText = `(${params.map((p) => `${p.name}: ${showType(p.type)}`).join(', ')}): ${showType(result)}`;

@@ -26,19 +26,53 @@ export const poisoned: StreamInfo = { row: T.record([]), kind: 'append', eventTi
 
 export function checkPipeline(c: Checker, p: A.Pipeline): StreamInfo {
   let s = headStream(c, p.head);
-  if (p.alias) s = { ...s, qualifiers: [...s.qualifiers, { alias: p.alias.name, row: s.row }] };
-  else if (p.head.kind === 'StreamName') s = { ...s, qualifiers: [...s.qualifiers, { alias: p.head.name.name, row: s.row }] };
+  // A head that could not be checked stays `poisoned`, so that its operators report nothing more.
+  if (s !== poisoned && p.alias) s = { ...s, qualifiers: [...s.qualifiers, { alias: p.alias.name, row: s.row }] };
+  else if (s !== poisoned && p.head.kind === 'StreamName') s = { ...s, qualifiers: [...s.qualifiers, { alias: p.head.name.name, row: s.row }] };
   p.stream = s;
+  // The join or lookup that left fields on both sides, until a `select` resolves them.
+  let ambiguousAt: A.Op | undefined;
   for (const op of p.ops) {
     if (s.window && op.kind !== 'Aggregate' && op.kind !== 'Top' && s !== poisoned) {
-      c.error('F1401', op.keywordSpan, `a window must be followed by \`aggregate\` or \`top\`, found \`${op.kind.toLowerCase()}\``,
+      c.error('F1401', op.keywordSpan, `a window must be followed by \`aggregate\` or \`top\`, found \`${opWord(op)}\``,
         'a window groups rows; say what to compute per window: `| aggregate { n: count() }` or `| top 3 by …`');
       s = { ...s, window: undefined };
     }
+    if (ambiguousAt && s.ambiguous.length && !resolvesAmbiguity(op, s.ambiguous)) {
+      unresolved(c, s.ambiguous, ambiguousAt, op);
+      s = { ...s, ambiguous: [] };
+    }
     s = checkOp(c, op, s);
     op.stream = s;
+    if ((op.kind === 'Join' || op.kind === 'Lookup') && s.ambiguous.length) ambiguousAt = op;
   }
+  if (ambiguousAt && s.ambiguous.length) unresolved(c, s.ambiguous, ambiguousAt);
   return s;
+}
+
+/** The operator as written, for messages: `key by`, `window`, `where`. */
+function opWord(op: A.Op): string {
+  return op.kind === 'KeyBy' ? 'key by' : op.kind.toLowerCase();
+}
+
+/** `where` keeps both sides readable; `select` (or an `extend` naming every such field) resolves them. */
+function resolvesAmbiguity(op: A.Op, ambiguous: string[]): boolean {
+  if (op.kind === 'Where' || op.kind === 'Select') return true;
+  if (op.kind !== 'Extend') return false;
+  const named = new Set(op.record.items.flatMap((i) => (i.kind === 'Field' ? [i.name.name] : [])));
+  return ambiguous.every((f) => named.has(f));
+}
+
+function unresolved(c: Checker, fields: string[], at: A.Op, next?: A.Op): void {
+  const list = fields.map((f) => `\`${f}\``).join(', ');
+  const quals = at.stream?.qualifiers ?? [];
+  const example = fields.slice(0, 2).flatMap((f) => quals.filter((q) => field(q.row, f)).map((q) => `${q.alias}_${f}: ${q.alias}.${f}`));
+  c.error('F1434', next ? next.keywordSpan : at.keywordSpan,
+    next
+      ? `${list} ${fields.length === 1 ? 'is a field' : 'are fields'} of both sides of the ${opWord(at)}; resolve ${fields.length === 1 ? 'it' : 'them'} with a \`select\` before \`${opWord(next)}\``
+      : `${list} ${fields.length === 1 ? 'is a field' : 'are fields'} of both sides of the ${opWord(at)}, and the pipeline ends without resolving ${fields.length === 1 ? 'it' : 'them'}`,
+    `pick or rename each side with a \`select\` right after the ${opWord(at)}, e.g. \`| select { ${example.length ? example.join(', ') : '…'}, … }\``,
+    next ? [{ span: at.keywordSpan, message: `both sides meet here` }] : undefined);
 }
 
 function headStream(c: Checker, ref: A.StreamRef): StreamInfo {
@@ -47,9 +81,10 @@ function headStream(c: Checker, ref: A.StreamRef): StreamInfo {
       return streamByName(c, ref.name);
     case 'Late': {
       const l = c.symbols.lets.get(ref.name.name);
+      if (!l && c.symbols.unparsed.has(ref.name.name)) return poisoned;
       if (!l) {
         c.error('F1402', ref.name.span, `\`late(…)\` needs a let holding a window; \`${ref.name.name}\` is ${c.symbols.sources.has(ref.name.name) ? 'a source' : 'not declared'}`,
-          unknownNameHelp(ref.name.name, [...c.symbols.lets.keys()], 'lets'));
+          c.globalHelp('lets', ref.name.name, () => unknownNameHelp(ref.name.name, [...c.symbols.lets.keys()], 'lets')));
         return poisoned;
       }
       streamByName(c, ref.name);
@@ -64,8 +99,9 @@ function headStream(c: Checker, ref: A.StreamRef): StreamInfo {
     }
     case 'Errors': {
       if (!c.symbols.sources.has(ref.name.name)) {
+        if (c.symbols.unparsed.has(ref.name.name)) return poisoned;
         c.error('F1404', ref.name.span, `\`errors(…)\` needs a source; \`${ref.name.name}\` is ${c.symbols.lets.has(ref.name.name) ? 'a let' : 'not declared'}`,
-          unknownNameHelp(ref.name.name, [...c.symbols.sources.keys()], 'sources'));
+          c.globalHelp('sources', ref.name.name, () => unknownNameHelp(ref.name.name, [...c.symbols.sources.keys()], 'sources')));
         return poisoned;
       }
       return { row: errorRow, kind: 'append', eventTime: false, qualifiers: [], ambiguous: [] };
@@ -84,6 +120,7 @@ function headStream(c: Checker, ref: A.StreamRef): StreamInfo {
         }
         if (s.window || first.window) c.error('F1401', p.span, 'a windowed stream cannot go into `union`');
       }
+      if (inputs.some(({ s }) => s === poisoned)) return poisoned;
       return { row: first.row, kind: 'append', eventTime: first.eventTime, qualifiers: [], ambiguous: [] };
     }
   }
@@ -106,14 +143,16 @@ export function streamByName(c: Checker, name: A.Ident): StreamInfo {
       l.stream = checkPipeline(c, l.decl.pipeline);
       l.checking = false;
     }
-    return { ...l.stream, qualifiers: [] };
+    return l.stream === poisoned ? poisoned : { ...l.stream, qualifiers: [] };
   }
   if (c.symbols.tables.has(name.name)) {
     c.error('F1408', name.span, `\`${name.name}\` is a table; tables are read with \`lookup\``,
       `write \`… | lookup ${name.name} on x == ${name.name}.${c.symbols.tables.get(name.name)!.decl.key.name}\``);
     return poisoned;
   }
-  c.error('F1409', name.span, `unknown stream \`${name.name}\``, unknownNameHelp(name.name, c.streamNames(), 'streams'));
+  if (c.symbols.unparsed.has(name.name)) return poisoned;
+  c.error('F1409', name.span, `unknown stream \`${name.name}\``,
+    c.globalHelp('streams', name.name, () => unknownNameHelp(name.name, c.streamNames(), 'streams')));
   return poisoned;
 }
 
@@ -176,10 +215,11 @@ function checkOp(c: Checker, op: A.Op, s: StreamInfo): StreamInfo {
 
 function mergeFields(row: RecordType, extra: Field[]): RecordType {
   const fields = row.fields.map((f) => ({ ...f }));
+  const at = new Map(fields.map((f, i) => [f.name, i] as [string, number]));
   for (const f of extra) {
-    const i = fields.findIndex((x) => x.name === f.name);
-    if (i >= 0) fields[i] = { ...f };
-    else fields.push({ ...f });
+    const i = at.get(f.name);
+    if (i !== undefined) fields[i] = { ...f };
+    else { at.set(f.name, fields.length); fields.push({ ...f }); }
   }
   return T.record(fields);
 }
@@ -235,8 +275,11 @@ function keyBy(c: Checker, op: A.OpOf<'KeyBy'>, s: StreamInfo): StreamInfo {
     keys.push({ name: path.parts[path.parts.length - 1]!.name, type: t });
   }
   const names = keys.map((k) => k.name);
-  const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup) c.error('F1416', op.span, `\`${dup}\` appears twice in \`key by\``);
+  const dupAt = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (dupAt >= 0) {
+    c.error('F1416', op.fields[dupAt]!.span, `\`${names[dupAt]}\` appears twice in \`key by\``, 'each key field is named once',
+      [{ span: op.fields[names.indexOf(names[dupAt]!)]!.span, message: 'first here' }]);
+  }
   return { ...s, keys };
 }
 
@@ -251,7 +294,7 @@ function windowOp(c: Checker, op: A.OpOf<'Window'>, s: StreamInfo): StreamInfo {
     const every = constDuration(c, spec.every, 'the slide (`every`)');
     if (size !== undefined && every !== undefined) {
       if (every > size) {
-        c.error('F1417', spec.every.span, `the slide (${every} ms) is longer than the window (${size} ms): rows between windows would be lost`,
+        c.error('F1417', spec.every.span, `the slide (${durationText(every)}) is longer than the window (${durationText(size)}): rows between windows would be lost`,
           'use a tumbling window, or slide by at most the window size');
       } else if (size % every !== 0) {
         c.error('F1418', spec.every.span, 'the window size must be a whole multiple of the slide',
@@ -312,13 +355,29 @@ function aggregate(c: Checker, op: A.OpOf<'Aggregate'>, s: StreamInfo): StreamIn
       c.error('F1422', item.name.span, `\`${item.name.name}\` is already an output field (keys and window bounds come first)`, 'pick another name');
       continue;
     }
-    if (!containsAggregate(item.value) && !keyNames.includes(item.name.name)) {
-      c.warn('W1402', item.value.span, `\`${item.name.name}\` uses no aggregate function; it is the same for every row of the window`);
+    if (t.kind !== 'error' && !containsAggregate(item.value) && !readsWindow(item.value, keyNames)) {
+      c.warn('W1402', item.value.span, `\`${item.name.name}\` reads no row, key or window bound: it is the same for every window`,
+        'aggregate a field of the rows, like `count()` or `sum(x)`');
     }
     fields.push({ name: item.name.name, type: t });
   }
   op.record.ty = T.record(fields);
   return { row: T.record(fields), kind: 'append', eventTime: s.eventTime, qualifiers: [], ambiguous: [] };
+}
+
+/** Does `e` read a key field or a window bound? */
+function readsWindow(e: A.Expr, keys: string[]): boolean {
+  switch (e.kind) {
+    case 'Name': return keys.includes(e.name) || e.name === 'window_start' || e.name === 'window_end';
+    case 'Call': return e.args.some((a) => readsWindow(a.value, keys));
+    case 'Binary': return readsWindow(e.left, keys) || readsWindow(e.right, keys);
+    case 'Unary': return readsWindow(e.operand, keys);
+    case 'If': return readsWindow(e.cond, keys) || readsWindow(e.then, keys) || readsWindow(e.else, keys);
+    case 'Member': return readsWindow(e.object, keys);
+    case 'Record': return e.items.some((i) => readsWindow(i.kind === 'Field' ? i.value : i.expr, keys));
+    case 'List': return e.items.some((i) => readsWindow(i, keys));
+    default: return false;
+  }
 }
 
 function containsAggregate(e: A.Expr): boolean {
@@ -371,6 +430,11 @@ function dedup(c: Checker, op: A.OpOf<'Dedup'>, s: StreamInfo): StreamInfo {
 function join(c: Checker, op: A.OpOf<'Join'>, s: StreamInfo): StreamInfo {
   const right = headStream(c, op.right);
   if (right === poisoned) return poisoned;
+  if (right.window) {
+    c.error('F1401', op.right.span, 'the right side of a join ends in a window; aggregate it first',
+      'a window must be followed by `aggregate` or `top` before its rows can be joined');
+    return poisoned;
+  }
   const rightAlias = op.alias?.name ?? (op.right.kind === 'StreamName' ? op.right.name.name : 'right');
   if (op.bound.kind === 'within') constDuration(c, op.bound.within, 'the join interval', true);
   else {
@@ -384,7 +448,8 @@ function join(c: Checker, op: A.OpOf<'Join'>, s: StreamInfo): StreamInfo {
   const leftQualifiers: Qualifier[] = s.qualifiers.length ? s.qualifiers : [{ alias: 'left', row: s.row }];
   if (leftQualifiers.some((q) => q.alias === rightAlias)) {
     c.error('F1429', op.alias?.span ?? op.right.span, `both sides of the join are called \`${rightAlias}\``,
-      'name the right side: `join other as o on …`');
+      `name the sides: \`${rightAlias} as a | join ${op.right.kind === 'StreamName' ? op.right.name.name : 'other'} as b on …\``);
+    return poisoned;
   }
   return { ...joinRows(c, op.on, s, leftQualifiers, { alias: rightAlias, row: right.row }), eventTime: s.eventTime && right.eventTime };
 }
@@ -404,11 +469,16 @@ function joinRows(c: Checker, on: A.Expr, s: StreamInfo, leftQ: Qualifier[], rig
     }
     const sideOf = (e: A.Expr): Set<string> => {
       const sides = new Set<string>();
+      // Fields of one side only can be read unqualified; the others need `alias.field`.
       const env: Env = {
-        row: T.record(s.row.fields.filter((f) => !ambiguous.includes(f.name))),
+        row: T.record([
+          ...s.row.fields.filter((f) => !ambiguous.includes(f.name)),
+          ...rightQ.row.fields.filter((f) => !ambiguous.includes(f.name)),
+        ]),
         qualifiers: [...leftQ, { alias: rightQ.alias, row: rightQ.row }],
         ambiguous, locals: new Map(),
-        onRowAccess: (q) => sides.add(q === rightQ.alias ? 'right' : 'left'),
+        onRowAccess: (q, name) => sides.add(
+          q === rightQ.alias || (q === '' && !field(s.row, name)) ? 'right' : 'left'),
       };
       const t = checkExpr(c, e, env);
       if (t.kind === 'error') sides.add('error');
@@ -446,18 +516,25 @@ function splitAnd(e: A.Expr): A.Expr[] {
 
 function lookup(c: Checker, op: A.OpOf<'Lookup'>, s: StreamInfo): StreamInfo {
   const table = c.symbols.tables.get(op.table.name);
+  if (!table && c.symbols.unparsed.has(op.table.name)) return poisoned;
   if (!table) {
     c.error('F1432', op.table.span, `unknown table \`${op.table.name}\``,
-      unknownNameHelp(op.table.name, [...c.symbols.tables.keys()], 'tables') ?? 'declare it with `table NAME: Type = file(…) key FIELD`');
+      c.globalHelp('tables', op.table.name, () => unknownNameHelp(op.table.name, [...c.symbols.tables.keys()], 'tables'))
+        ?? 'declare it with `table NAME: Type = file(…) key FIELD`');
     return poisoned;
   }
   const alias = op.alias?.name ?? op.table.name;
   const on = op.on;
+  const isKey = (e: A.Expr | undefined): boolean => e?.kind === 'Member' && e.object.kind === 'Name'
+    && e.object.name === alias && e.field.name === table.decl.key.name;
   const keyRef = on.kind === 'Binary' && on.op === '==' ? on.right : undefined;
-  if (!keyRef || keyRef.kind !== 'Member' || keyRef.object.kind !== 'Name' || keyRef.object.name !== alias
-    || keyRef.field.name !== table.decl.key.name) {
-    c.error('F1433', on.span, `a lookup condition is \`EXPR == ${alias}.${table.decl.key.name}\` (the table's key)`,
-      `for example \`lookup ${op.table.name}${op.alias ? ` as ${alias}` : ''} on x == ${alias}.${table.decl.key.name}\``);
+  if (!keyRef || keyRef.kind !== 'Member' || !isKey(keyRef)) {
+    const keyText = `${alias}.${table.decl.key.name}`;
+    const reversed = on.kind === 'Binary' && on.op === '==' && isKey(on.left);
+    c.error('F1433', on.span, `a lookup condition is \`EXPR == ${keyText}\`, comparing with the table's key`,
+      reversed
+        ? `write the table's key on the right: \`on ${on.kind === 'Binary' ? c.text(on.right.span) : 'x'} == ${keyText}\``
+        : `for example \`lookup ${op.table.name}${op.alias ? ` as ${alias}` : ''} on x == ${keyText}\`; other conditions go in a \`where\` after it`);
     return poisoned;
   }
   const leftQ = s.qualifiers.length ? s.qualifiers : [];

@@ -4,7 +4,8 @@
  */
 import type * as A from '../1-parse/ast.ts';
 import type { Checker } from './context.ts';
-import { T, type Type, type StreamInfo, type RecordType, assignable, showType, unify, isNullable, nonNull } from './types.ts';
+import { T, type Type, type StreamInfo, type RecordType, assignable, showType, unify, isNullable, nonNull, field } from './types.ts';
+import { reservedKeywords } from '../../../lang/keywords.ts';
 import { checkExpr, expectBool, expectType, emptyEnv, type Env } from './expressions.ts';
 import { resolveTypeExpr } from './type-exprs.ts';
 
@@ -12,11 +13,27 @@ export function checkProcess(c: Checker, op: A.OpOf<'Process'>, s: StreamInfo): 
   const states = new Map<string, Type>();
   for (const st of op.states) {
     const t = resolveTypeExpr(c, st.type);
-    if (states.has(st.name.name)) c.error('F1501', st.name.span, `state \`${st.name.name}\` is declared twice`);
-    expectType(c, st.init, emptyEnv(), t, `the initial value of \`${st.name.name}\``);
-    states.set(st.name.name, t);
+    const name = st.name.name;
+    if ((reservedKeywords as readonly string[]).includes(name)) {
+      c.error('F1007', st.name.span, `\`${name}\` is a keyword and cannot name a state`, `pick another name, like \`${name}_\``);
+    } else if (states.has(name)) {
+      c.error('F1501', st.name.span, `state \`${name}\` is declared twice`);
+    } else if (field(s.row, name)) {
+      c.error('F1506', st.name.span, `state \`${name}\` has the name of a field of the row, which it would hide`,
+        `pick another name, like \`last_${name}\``);
+    } else if (name === 'key' || name === 'timer_time') {
+      c.error('F1506', st.name.span, `\`${name}\` is a name \`process\` already defines`, `pick another name, like \`my_${name}\``);
+    }
+    expectType(c, st.init, emptyEnv(), t, `the initial value of \`${name}\``);
+    if (!states.has(name)) states.set(name, t);
   }
   const keyRow = T.record((s.keys ?? []).map((k) => ({ name: k.name, type: k.type })));
+  for (const hidden of ['key', 'timer_time']) {
+    if (field(s.row, hidden)) {
+      c.warn('W1503', op.keywordSpan, `the row's field \`${hidden}\` cannot be read inside \`process\`, where \`${hidden}\` means ${hidden === 'key' ? 'the key record' : 'the time of the timer'}`,
+        `rename it before the process, e.g. \`| extend { ${hidden}_: ${hidden} }\``);
+    }
+  }
   const emits: { record: A.RecordExpr; type: RecordType }[] = [];
   if (!op.onRecord && !op.onTimer) {
     c.error('F1502', op.keywordSpan, '`process` has neither `on record` nor `on timer`', 'add `on record { … }` to handle each row');
@@ -24,11 +41,11 @@ export function checkProcess(c: Checker, op: A.OpOf<'Process'>, s: StreamInfo): 
   if (op.onRecord) {
     const locals = new Map<string, Type>([...states, ['key', keyRow]]);
     const env: Env = { row: s.row, qualifiers: s.qualifiers, ambiguous: s.ambiguous, locals };
-    block(c, op.onRecord, env, states, emits, false);
+    block(c, op.onRecord, env, states, emits, s.eventTime);
   }
   if (op.onTimer) {
     const locals = new Map<string, Type>([...states, ['key', keyRow], ['timer_time', T.timestamp]]);
-    block(c, op.onTimer, { qualifiers: [], ambiguous: [], locals }, states, emits, true);
+    block(c, op.onTimer, { qualifiers: [], ambiguous: [], locals, noRow: s.row }, states, emits, s.eventTime);
   }
   if (op.onTimer && !containsTimer(op.onRecord ?? []) && !containsTimer(op.onTimer)) {
     c.warn('W1501', op.keywordSpan, '`on timer` never runs: no statement sets a timer', 'set one with `timer at + 10m`');
@@ -44,7 +61,7 @@ export function checkProcess(c: Checker, op: A.OpOf<'Process'>, s: StreamInfo): 
     }
     out = merged;
   }
-  if (!out) c.warn('W1502', op.keywordSpan, '`process` never emits a row, so its output is empty');
+  if (!out && (op.onRecord || op.onTimer)) c.warn('W1502', op.keywordSpan, '`process` never emits a row, so its output is empty');
   return { row: out ?? T.record([]), kind: 'append', eventTime: s.eventTime, qualifiers: [], ambiguous: [] };
 }
 
@@ -67,15 +84,15 @@ function containsTimer(stmts: A.Stmt[]): boolean {
 
 function block(
   c: Checker, stmts: A.Stmt[], env: Env, states: Map<string, Type>,
-  emits: { record: A.RecordExpr; type: RecordType }[], inTimer: boolean,
+  emits: { record: A.RecordExpr; type: RecordType }[], eventTime: boolean,
 ): void {
   const scoped: Env = { ...env, locals: new Map(env.locals) };
   for (const st of stmts) {
     switch (st.kind) {
       case 'If':
         expectBool(c, st.cond, scoped, 'the condition of `if`');
-        block(c, st.then, scoped, states, emits, inTimer);
-        if (st.else) block(c, st.else, scoped, states, emits, inTimer);
+        block(c, st.then, scoped, states, emits, eventTime);
+        if (st.else) block(c, st.else, scoped, states, emits, eventTime);
         break;
       case 'Emit': {
         const t = checkExpr(c, st.record, scoped) as RecordType;
@@ -92,12 +109,18 @@ function block(
       }
       case 'Timer':
         expectType(c, st.at, scoped, T.timestamp, 'a timer time');
+        if (!eventTime) {
+          c.error('F1508', st.span, '`timer` needs a stream with event time',
+            'timers fire when the watermark passes them; give the source an `event time FIELD` clause');
+        }
         break;
       case 'Clear':
         break;
       case 'LetStmt': {
         const t = checkExpr(c, st.value, scoped);
-        if (states.has(st.name.name)) {
+        if ((reservedKeywords as readonly string[]).includes(st.name.name)) {
+          c.error('F1007', st.name.span, `\`${st.name.name}\` is a keyword and cannot name a value`, `pick another name, like \`${st.name.name}_\``);
+        } else if (states.has(st.name.name)) {
           c.error('F1504', st.name.span, `\`${st.name.name}\` is a state; a \`let\` cannot hide it`, 'pick another name');
         }
         scoped.locals.set(st.name.name, t);

@@ -48,8 +48,18 @@ export function isNumeric(t: Type): boolean {
   return t.kind === 'int' || t.kind === 'float';
 }
 
+/** Field indexes of wide records, so that looking up every field of a 10,000-field row stays linear. */
+const fieldIndex = new WeakMap<Field[], Map<string, Field>>();
+
 export function field(rec: RecordType, name: string): Field | undefined {
-  return rec.fields.find((f) => f.name === name);
+  if (rec.fields.length < 16) return rec.fields.find((f) => f.name === name);
+  let index = fieldIndex.get(rec.fields);
+  if (!index || index.size !== rec.fields.length) {
+    index = new Map();
+    for (const f of rec.fields) if (!index.has(f.name)) index.set(f.name, f);
+    fieldIndex.set(rec.fields, index);
+  }
+  return index.get(name);
 }
 
 export function typeEquals(a: Type, b: Type): boolean {

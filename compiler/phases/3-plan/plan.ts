@@ -19,6 +19,10 @@ interface Base {
   qualifiers: Qualifier[];
   /** The let this node ends, when it does. */
   letName?: string;
+  /** Every let whose rows are this node's rows (`let a = b` names b's node too). */
+  lets?: string[];
+  /** Aliases its own expressions may read (`clicks as c | where c.page …`): those of its input row. */
+  readable?: string[];
   span: A.Span;
 }
 
@@ -50,6 +54,8 @@ export interface LogicalPlan {
   nodes: PlanNode[];
   job: TypedProgram['job'];
   tables: TypedProgram['tables'];
+  /** The .flow texts the spans point into (for line numbers in printouts). */
+  files: { file: string; text: string }[];
 }
 
 export function plan(typed: TypedProgram): LogicalPlan {
@@ -80,6 +86,7 @@ export function plan(typed: TypedProgram): LogicalPlan {
     const sym = typed.symbols.lets.get(name)!;
     const n = pipeline(sym.decl.pipeline, name);
     n.letName = name;
+    (n.lets ??= []).push(name);
     lets.set(name, n);
     return n;
   };
@@ -112,6 +119,8 @@ export function plan(typed: TypedProgram): LogicalPlan {
     let window: WindowInfo | undefined;
     for (const op of p.ops) {
       const row = op.stream!.row;
+      const before = cur;
+      const readable = qualifiers.map((q) => q.alias);
       switch (op.kind) {
         case 'Where':
           cur = add({ kind: 'Where', input: cur.id, cond: op.cond, row: cur.row, qualifiers, span: op.span });
@@ -197,6 +206,7 @@ export function plan(typed: TypedProgram): LogicalPlan {
           keys = undefined; qualifiers = [];
           break;
       }
+      if (cur !== before && readable.length) cur.readable = readable;
     }
     return cur;
   };
@@ -207,7 +217,7 @@ export function plan(typed: TypedProgram): LogicalPlan {
   });
   // Lets read only by tests still get nodes, so `flowc test` can observe them.
   for (const name of typed.symbols.lets.keys()) streamNode(name);
-  return { nodes, job: typed.job, tables: typed.tables };
+  return { nodes, job: typed.job, tables: typed.tables, files: typed.files.map((f) => ({ file: f.file, text: f.text })) };
 }
 
 /** Splits `a.x == b.y and …` into left and right key expressions by which side each reads. */

@@ -1,36 +1,66 @@
 /**
- * Fusion legality, one named guard per line. An operator is fused into the stage of its input
- * (emitted inline in the same loop) when every guard holds; otherwise it starts a stage of its
- * own, entered through a function call.
+ * Legality as named guards, one commented line each. `failingGuards` names the guards that stop
+ * an operator from fusing into its input's stage (the names appear in `flowc explain`); the
+ * rewrite guards say when the optimizer may move a `where` above the operator feeding it.
  */
 import type { PlanNode } from '../3-plan/plan.ts';
 
 export interface FusionContext {
+  /** Workers per operator (the job's `parallelism`). */
   parallelism: number;
   consumersOf(id: number): number[];
 }
 
 export type Guard = (node: PlanNode, ctx: FusionContext) => boolean;
 
-export const guards: Record<string, Guard> = {
-  /** A node with several inputs (union, join) is entered from each: it cannot sit inside one input's loop. */
-  singleInput: (n) => n.kind !== 'Union' && n.kind !== 'Join',
-  /** Rows that a node creates later (window fires, timers, the late side output) begin a new call chain. */
-  notDeferredOutput: (n) => n.kind !== 'Late' && n.kind !== 'Source' && n.kind !== 'Errors',
-  /** With one worker, `key by` moves no data: the shuffle is a no-op and the keyed operator can run inline. */
-  localShuffle: (_n, ctx) => ctx.parallelism === 1 || true,
+/** When an operator may run inline, as statements in the loop of the stage that feeds it. */
+export const fusionGuards: Record<string, Guard> = {
+  /** Several inputs (union) means being entered from several loops: the operator starts a stage entered by call. */
+  singleInput: (n) => n.kind !== 'Union',
+  /** Side outputs (`late`, `errors`) and sources produce rows of their own, outside any input loop. */
+  notSideOutput: (n) => n.kind !== 'Late' && n.kind !== 'Errors' && n.kind !== 'Source',
+  /** `key by` moves rows between workers; with one worker the shuffle moves nothing and the keyed operator runs inline. */
+  localShuffle: (n, ctx) => n.kind !== 'KeyBy' || ctx.parallelism === 1,
 };
 
-/** Names of the guards that fail for `node`, empty when it fuses into its input's stage. */
+/** Names of the fusion guards that fail for `node`; empty when it fuses into its input's stage. */
 export function failingGuards(node: PlanNode, ctx: FusionContext): string[] {
-  return Object.entries(guards).filter(([, g]) => !g(node, ctx)).map(([name]) => name);
+  return Object.entries(fusionGuards).filter(([, g]) => !g(node, ctx)).map(([name]) => name);
 }
 
 /**
- * Operators whose *output* is produced later than their input arrives (window fires, join
- * matches, process emits and timers): their input side is fused upstream, their output begins
- * a stage of its own.
+ * Operators whose output rows appear later than their input rows (window fires, join matches,
+ * `process` emits and timers). Their input side (accumulate, buffer, update state) is fused into
+ * the stage that feeds them; their output side begins a stage of its own.
  */
-export function hasDeferredOutput(n: PlanNode): boolean {
+export function hasDeferredOutput(n: PlanNode): n is PlanNode & { kind: 'WindowAggregate' | 'WindowTop' | 'Join' | 'Process' } {
   return n.kind === 'WindowAggregate' || n.kind === 'WindowTop' || n.kind === 'Join' || n.kind === 'Process';
+}
+
+/** Facts about a `where` and the operator feeding it, checked before moving the filter up. */
+export interface PushdownFacts {
+  /** Readers of the feeding operator's output. */
+  consumers: number;
+  /** The feeding operator ends a let that tests observe. */
+  observed: boolean;
+  /** Every field the condition reads is a plain copy (a field, a member, a literal) in the feeding operator. */
+  readsCopies: boolean;
+  /** A name the condition reads as a param would mean a field (or qualifier) above the feeding operator. */
+  shadowed: boolean;
+}
+
+/** When `X | where C` may become `where C' | X` (C' = C with X's field expressions substituted). */
+export const pushdownGuards: Record<string, (f: PushdownFacts) => boolean> = {
+  /** Only the filter reads X's output: filtering X's input changes no other reader. */
+  singleConsumer: (f) => f.consumers === 1,
+  /** A let that tests observe must keep every row it had. */
+  notObserved: (f) => !f.observed,
+  /** The condition is rewritten only over copied fields, so nothing is computed twice. */
+  readsCopies: (f) => f.readsCopies,
+  /** The rewritten condition must mean the same names it meant below X. */
+  noShadowing: (f) => !f.shadowed,
+};
+
+export function failingPushdownGuards(f: PushdownFacts): string[] {
+  return Object.entries(pushdownGuards).filter(([, g]) => !g(f)).map(([name]) => name);
 }

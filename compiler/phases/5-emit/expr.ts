@@ -18,14 +18,19 @@ export function prop(name: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(name) && name !== '__proto__' ? `.${name}` : `[${jsString(name)}]`;
 }
 
+/** Reads `obj.name` of a parsed input object, own properties only: a missing `constructor` or `__proto__` must not come from Object.prototype. */
+export function ownField(obj: string, name: string): string {
+  return name in Object.prototype ? `(Object.hasOwn(${obj}, ${jsString(name)}) ? ${obj}${prop(name)} : undefined)` : `${obj}${prop(name)}`;
+}
+
 /** A property key in an object literal (computed for `__proto__`, which would set the prototype). */
 export function key(name: string): string {
   return name === '__proto__' ? `[${jsString(name)}]` : jsString(name);
 }
 
-/** Text safe inside a `//` comment: no line terminators. */
+/** Text safe inside a `//` or `/** … *\/` comment: no line terminators, no comment end. */
 export function commentText(s: string): string {
-  return s.replace(/[\r\n\u2028\u2029]+/g, ' ').slice(0, 120);
+  return s.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/\*\//g, '*\u2215').slice(0, 120);
 }
 
 /** Where names resolve while compiling: row fields, qualifiers, locals and params, each to JS. */
@@ -36,6 +41,8 @@ export interface Scope {
   params: Map<string, string>;
   /** Aggregate calls (by node identity) already computed into JS expressions. */
   overrides?: Map<A.Expr, string>;
+  /** Locals that are records held as separate JS values (`key` in `process`): field → JS. */
+  recordLocals?: Map<string, Map<string, string>>;
 }
 
 export interface ExprContext {
@@ -52,13 +59,19 @@ export function compileExpr(e: A.Expr, s: Scope, cx: ExprContext): string {
     case 'Literal':
       return literal(e);
     case 'Name': {
+      const rl = s.recordLocals?.get(e.name);
+      if (rl) return `({ ${[...rl].map(([k, v2]) => `${key(k)}: ${v2}`).join(', ')} })`;
       const v = s.locals.get(e.name) ?? s.fields.get(e.name) ?? s.params.get(e.name);
       if (v !== undefined) return v;
       const q = s.qualifiers.get(e.name);
-      if (q) return `{ ${[...q].map(([k, v2]) => `${key(k)}: ${v2}`).join(', ')} }`;
+      if (q) return `({ ${[...q].map(([k, v2]) => `${key(k)}: ${v2}`).join(', ')} })`;
       throw new Error(`internal: unresolved name ${e.name}`);
     }
     case 'Member': {
+      if (e.object.kind === 'Name' && s.recordLocals?.has(e.object.name)) {
+        const v = s.recordLocals.get(e.object.name)!.get(e.field.name);
+        if (v !== undefined) return v;
+      }
       if (e.object.kind === 'Name' && !s.locals.has(e.object.name) && !s.fields.has(e.object.name)) {
         const q = s.qualifiers.get(e.object.name);
         const v = q?.get(e.field.name);
@@ -155,4 +168,21 @@ function call(e: A.ExprOf<'Call'>, s: Scope, cx: ExprContext): string {
     .filter((x): x is string => !!x);
   if (guarded.length === 0) return code;
   return `(${guarded.map((g) => `${g} == null`).join(' || ')} ? null : ${code})`;
+}
+
+/** The TypeScript type of a Flow value in generated code. */
+export function tsType(t: Type): string {
+  switch (t.kind) {
+    case 'nullable': return `${tsType(t.inner)} | null`;
+    case 'null': return 'null';
+    case 'int': case 'float': case 'timestamp': case 'duration': return 'number';
+    case 'string': return 'string';
+    case 'bool': return 'boolean';
+    case 'list': {
+      const el = tsType(t.element);
+      return /[|&]/.test(el) ? `(${el})[]` : `${el}[]`;
+    }
+    case 'record': return t.fields.length ? `{ ${t.fields.map((f) => `${jsString(f.name)}: ${tsType(f.type)}`).join('; ')} }` : 'Record<string, never>';
+    default: return 'unknown';
+  }
 }

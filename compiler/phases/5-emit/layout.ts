@@ -14,7 +14,9 @@ export interface StateLayout {
 }
 
 export function stateLayout(p: PhysicalPlan): StateLayout {
-  const lines: string[] = [];
+  // The snapshot format of generated operators (composite keys as KeyTable tuples, arrival
+  // numbers in `top` buffers): a checkpoint of another format is refused, not misread.
+  const lines: string[] = ['state format 2'];
   let sources = 0;
   for (const n of p.logical.nodes) {
     if (!p.live.has(n.id)) continue;

@@ -5,7 +5,7 @@
  */
 import type { Field, RecordType, Type } from '../2-check/types.ts';
 import { isNullable, nonNull, showType } from '../2-check/types.ts';
-import { jsString, prop, key } from './expr.ts';
+import { jsString, prop, key, ownField } from './expr.ts';
 
 /** Collects helper functions (nested converters / serialisers), one per distinct type. */
 export class TypeCode {
@@ -27,7 +27,7 @@ export class TypeCode {
       body.push('if (x === null || typeof x !== "object" || Array.isArray(x)) return BAD;');
       const parts: string[] = [];
       t.fields.forEach((f, i) => {
-        body.push(`let f${i} = x${prop(f.name)};`);
+        body.push(`let f${i} = ${ownField('x', f.name)};`);
         body.push(this.convertInPlace(`f${i}`, f.type, 'return BAD;'));
         parts.push(`${key(f.name)}: f${i}`);
       });

@@ -1,135 +1,138 @@
 /**
- * Code for the stateful operators other than window aggregates: `top` (at window fire), `dedup`,
- * joins (input sides and the matched-pair stage) and `process` (state, statements, timers).
+ * Code for the stateful operators other than windows: `dedup` (inline), joins (each input side
+ * buffers and matches inline; matched pairs enter a stage of their own) and `process` (per-key
+ * state object, statements compiled inline, timers through the store).
  */
 import type * as A from '../1-parse/ast.ts';
 import type { NodeId, PlanNode } from '../3-plan/plan.ts';
-import { compileExpr, jsString, commentText, type Scope } from './expr.ts';
-import { indent, type JobEmitter } from './emit.ts';
-
-interface Row {
-  scope: Scope;
-  ts: string;
-}
-
-/** The window-fire function of `top N by …`: sort (stable), rank as SQL's RANK, cut at N. */
-export function emitTopFire(e: JobEmitter, n: PlanNode & { kind: 'WindowTop' }, fire: string): string {
-  const input = e.nodes[n.input]!;
-  e.use('rt_cmp');
-  const body: string[] = [];
-  const keyFields = e.keyFields(n.keys, 'key', body);
-  void keyFields;
-  body.push(`const rows = a.slice().sort((x: any, y: any) => rt_cmp(x[0], y[0], ${n.descending}));`);
-  body.push('const ts = end - 1;');
-  body.push('let rank = 0;');
-  body.push('for (let j = 0; j < rows.length; j++) {');
-  const loop: string[] = [];
-  loop.push('const r = rows[j];');
-  loop.push(`if (j === 0 || rt_cmp(rows[j - 1][0], r[0], false) !== 0) rank = j + 1;`);
-  loop.push(n.withTies ? `if (rank > ${n.n}) break;` : `if (j >= ${n.n}) break;`);
-  const fields = new Map<string, string>();
-  input.row.fields.forEach((f, i) => fields.set(f.name, `r[${i + 1}]`));
-  fields.set('rank', 'rank');
-  loop.push(...e.consumers(n.id, { scope: { fields, qualifiers: new Map(), locals: new Map(), params: e.params }, ts: 'ts' }, 'continue'));
-  body.push(...indent(loop), '}');
-  return `/** Window of ${commentText(n.letName ?? `n${n.id}`)} fired: its top ${n.n} rows per key. */\nfunction ${fire}(key: any, a: any[], start: number, end: number): void {\n${indent(body).join('\n')}\n}`;
-}
+import { compileExpr, commentText, prop, tsType, type Scope } from './expr.ts';
+import { indent, type JobEmitter, type Row } from './job-emitter.ts';
+import { T, type Type } from '../2-check/types.ts';
+import { keyParts, keyValue } from './keys.ts';
 
 export function emitDedup(e: JobEmitter, n: PlanNode & { kind: 'Dedup' }, row: Row, exit: string): string[] {
   const store = `DEDUP${n.id}`;
+  const fields = n.fields.length ? n.fields : n.row.fields.map((f) => f.name);
+  const types = fields.map((f) => n.row.fields.find((x) => x.name === f)!.type);
+  const shape = e.keyShapeOf(n, types);
   if (!e.decls.some((d) => d.startsWith(`const ${store} `))) {
     e.use('DedupStore');
-    e.decls.push(`const ${store} = new DedupStore<any>(${n.withinMs});`);
-    e.operatorBindings.push(e.operatorBinding(n, store));
+    e.decls.push(`const ${store} = new DedupStore<unknown>(${n.withinMs});`);
+    e.addOperator(n, store, { keys: shape.kind === 'table' });
   }
-  const fields = n.fields.length ? n.fields : n.row.fields.map((f) => f.name);
-  const key = e.keyExpr(fields.map((name) => ({ name })), row);
-  return [`if (!${store}.keep(${key}, ${row.ts})) ${exit};`];
+  const key = keyValue(shape, fields.map((f) => e.field(row, f)), `KEYS${n.id}`);
+  return [`if (!${store}.keep(${key}, ${row.ts})) ${exit};`, ...e.consumers(n.id, row, exit)];
 }
 
-/** One input side of a join: buffer the row and match it against the other side's buffer. */
+/** Fields of one join side that are buffered: those read after the join. */
+function sideFields(e: JobEmitter, n: PlanNode & { kind: 'Join' }, left: boolean) {
+  const side = left ? n.leftRow : n.rightRow;
+  const input = e.nodes[left ? n.left : n.right]!;
+  return side.fields.filter((f) => e.demanded(input.id, f.name));
+}
+
+function isLeft(n: PlanNode & { kind: 'Join' }, from: NodeId, occurrence: number): boolean {
+  return from === n.left && (n.left !== n.right || occurrence === 0);
+}
+
+/** One input side of a join: match the row against the other side's buffer, then buffer it. */
 export function emitJoinInput(e: JobEmitter, n: PlanNode & { kind: 'Join' }, row: Row, from: NodeId, occurrence: number): string[] {
-  const left = from === n.left && (n.left !== n.right || occurrence === 0);
+  const left = isLeft(n, from, occurrence);
   const keys = left ? n.leftKeys : n.rightKeys;
-  const sideRow = left ? n.leftRow : n.rightRow;
   const scope: Scope = { ...row.scope };
   if (!left) {
-    // The right side's key expressions are written against its alias (`a.id`).
+    // The right side's key expressions are written against its alias (`p.order`).
     scope.qualifiers = new Map([...row.scope.qualifiers, [n.rightAlias, row.scope.fields]]);
   } else if (row.scope.qualifiers.size === 0) {
     scope.qualifiers = new Map([[n.leftAlias, row.scope.fields]]);
   }
-  const keyParts = keys.map((k) => compileExpr(k, scope, e.cx));
-  let key: string;
-  if (keyParts.length === 1) key = keyParts[0]!;
-  else { e.use('rt_key'); key = `rt_key([${keyParts.join(', ')}])`; }
-  const values = sideRow.fields.map((f) => row.scope.fields.get(f.name) ?? 'null');
+  const shape = e.keyShapeOf(n, keys.map((k) => k.ty ?? { kind: 'error' }));
+  const key = keyValue(shape, keys.map((k) => compileExpr(k, scope, e.cx)), `KEYS${n.id}`);
+  const values = sideFields(e, n, left).map((f) => e.field(row, f.name));
   return [`JOIN${n.id}.${left ? 'left' : 'right'}(${key}, ${row.ts}, [${values.join(', ')}]);`];
 }
 
 /** The stage entered with each matched pair of a join, and the join's store. */
 export function emitJoinOutput(e: JobEmitter, n: PlanNode & { kind: 'Join' }): void {
   const store = `JOIN${n.id}`;
-  const out = `joined${n.id}`;
+  const out = `joined${n.id}${e.suffix(n)}`;
+  const shape = e.keyShapeOf(n, n.leftKeys.map((k) => k.ty ?? { kind: 'error' }));
   if (n.withinMs !== undefined) {
     e.use('IntervalJoin');
-    e.decls.push(`const ${store} = new IntervalJoin<any>(${n.withinMs}, ${out});`);
+    e.decls.push(`const ${store} = new IntervalJoin<unknown[]>(${n.withinMs}, ${out});`);
   } else {
     e.use('WindowJoin');
-    e.decls.push(`const ${store} = new WindowJoin<any>(${n.windowMs}, ${out});`);
+    e.decls.push(`const ${store} = new WindowJoin<unknown[]>(${n.windowMs}, ${out});`);
   }
-  e.operatorBindings.push(e.operatorBinding(n, store, `, late: ${store}.late`).replace(/, late: \{ count: 0 \}/, ''));
-  const fields = new Map<string, string>();
+  e.addOperator(n, store, { late: `${store}.late`, keys: shape.kind === 'table' });
   const leftFields = new Map<string, string>();
   const rightFields = new Map<string, string>();
-  n.leftRow.fields.forEach((f, i) => leftFields.set(f.name, `l[${i}]`));
-  n.rightRow.fields.forEach((f, i) => rightFields.set(f.name, `r[${i}]`));
+  sideFields(e, n, true).forEach((f, i) => leftFields.set(f.name, `(l[${i}] as ${tsType(f.type)})`));
+  sideFields(e, n, false).forEach((f, i) => rightFields.set(f.name, `(r[${i}] as ${tsType(f.type)})`));
+  const fields = new Map<string, string>();
   for (const [k, v] of leftFields) if (!n.ambiguous.includes(k)) fields.set(k, v);
   for (const [k, v] of rightFields) if (!n.ambiguous.includes(k)) fields.set(k, v);
   const qualifiers = new Map<string, Map<string, string>>();
-  for (const q of n.qualifiers) {
-    if (q.alias === n.rightAlias) qualifiers.set(q.alias, rightFields);
-    else qualifiers.set(q.alias, leftFields);
-  }
+  for (const q of n.qualifiers) qualifiers.set(q.alias, q.alias === n.rightAlias ? rightFields : leftFields);
   const body = e.consumers(n.id, { scope: { fields, qualifiers, locals: new Map(), params: e.params }, ts: 'ts' }, 'return');
-  e.fns.push(`/** A matched pair of join n${n.id}. */\nfunction ${out}(ts: number, l: any[], r: any[]): void {\n${indent(body).join('\n')}\n}`);
+  e.fn({
+    name: out,
+    doc: `Stage: a matched pair of join n${n.id}${n.letName ? ` (let ${commentText(n.letName)})` : ''}.`,
+    params: [{ name: 'ts', type: 'number' }, { name: 'l', type: 'unknown[]' }, { name: 'r', type: 'unknown[]' }],
+    returnType: 'void',
+    body,
+  });
 }
 
 /** `process`: per-key state object, statements compiled inline, timers through the store. */
 export function emitProcess(e: JobEmitter, n: PlanNode & { kind: 'Process' }, row: Row): string[] {
   const store = `PROC${n.id}`;
-  const out = `emitted${n.id}`;
+  const out = `emitted${n.id}${e.suffix(n)}`;
   const op = n.op;
   const stateNames = op.states.map((s) => s.name.name);
+  const shape = e.keyShapeOf(n, n.keys.map((k) => k.type));
+  const stateType = `{ ${op.states.map((s, i) => `s${i}: ${tsType(declaredType(e, s.type))}`).join('; ')} }`;
   if (!e.decls.some((d) => d.startsWith(`const ${store} `))) {
     e.use('ProcessStore');
     const init = `{ ${op.states.map((s, i) => `s${i}: ${compileExpr(s.init, e.paramScope(), e.cx)}`).join(', ')} }`;
-    e.decls.push(`const ${store} = new ProcessStore<any, any>(() => (${init}), onTimer${n.id});`);
-    e.operatorBindings.push(e.operatorBinding(n, store));
+    e.decls.push(`const ${store} = new ProcessStore<unknown, State${n.id}>(() => (${init}), onTimer${n.id});`);
+    e.typeAliases.push(`/** Per-key state of process n${n.id}. */\ntype State${n.id} = ${stateType};`);
+    e.addOperator(n, store, { keys: shape.kind === 'table' });
     // The output stage.
     const params = n.row.fields.map((_, i) => `o${i}`);
     const fields = new Map(n.row.fields.map((f, i) => [f.name, params[i]!]));
     const body = e.consumers(n.id, { scope: { fields, qualifiers: new Map(), locals: new Map(), params: e.params }, ts: 'ts' }, 'return');
-    e.fns.push(`/** A row emitted by process n${n.id}. */\nfunction ${out}(${['ts: number', ...params.map((p) => `${p}: any`)].join(', ')}): void {\n${indent(body).join('\n')}\n}`);
+    e.fn({
+      name: out,
+      doc: `Stage: a row emitted by process n${n.id}${n.letName ? ` (let ${commentText(n.letName)})` : ''}.`,
+      params: [{ name: 'ts', type: 'number' }, ...n.row.fields.map((f, i) => ({ name: params[i]!, type: tsType(f.type) }))],
+      returnType: 'void',
+      body,
+    });
     // The timer callback.
     const tb: string[] = [];
-    const keyLocals = e.keyFields(n.keys, 'key', tb);
-    const keyRecord = `{ ${n.keys.map((k) => `${jsString(k.name)}: ${keyLocals.get(k.name)}`).join(', ')} }`;
+    const parts = keyParts(shape, 'key', tb, () => e.fresh('k'));
+    const keyRecord = new Map(n.keys.map((k, i) => [k.name, parts[i]!]));
     const locals = new Map<string, string>(stateNames.map((s, i) => [s, `s.s${i}`]));
-    locals.set('key', keyRecord);
     locals.set('timer_time', 'timerTime');
     tb.push('let s = st;', 'let cleared = false;');
-    tb.push(...statements(e, op.onTimer ?? [], { fields: new Map(), qualifiers: new Map(), locals, params: e.params }, 'timerTime', n, stateNames));
+    tb.push(...statements(e, op.onTimer ?? [], { fields: new Map(), qualifiers: new Map(), locals, params: e.params, recordLocals: new Map([['key', keyRecord]]) }, 'timerTime', n, stateNames, 'key'));
     tb.push(`if (cleared) ${store}.drop(key);`);
-    e.fns.push(`/** on timer of process n${n.id}. */\nfunction onTimer${n.id}(key: any, st: any, timerTime: number): void {\n${indent(tb).join('\n')}\n}`);
+    e.fn({
+      name: `onTimer${n.id}`,
+      doc: `\`on timer\` of process n${n.id}: a timer of \`key\` is due.`,
+      params: [{ name: 'key', type: 'any' }, { name: 'st', type: `State${n.id}` }, { name: 'timerTime', type: 'number' }],
+      returnType: 'void',
+      body: tb,
+    });
   }
   if (!op.onRecord) return [];
   const lines: string[] = [];
   const key = e.fresh('key');
-  lines.push(`const ${key} = ${e.keyExpr(n.keys, row)};`);
+  lines.push(`const ${key} = ${e.keyOf(n, row).js};`);
   const locals = new Map<string, string>(stateNames.map((s, i) => [s, `s.s${i}`]));
-  locals.set('key', `{ ${n.keys.map((k) => `${jsString(k.name)}: ${row.scope.fields.get(k.name)}`).join(', ')} }`);
-  const scope: Scope = { ...row.scope, locals };
+  const keyRecord = new Map(n.keys.map((k) => [k.name, row.scope.fields.get(k.name) ?? compileExpr(k.expr, row.scope, e.cx)]));
+  const scope: Scope = { ...row.scope, locals, recordLocals: new Map([['key', keyRecord]]) };
   const body = [`let s = ${store}.state(${key});`, 'let cleared = false;'];
   body.push(...statements(e, op.onRecord, scope, row.ts, n, stateNames, key));
   body.push(`if (cleared) ${store}.drop(${key});`);
@@ -137,9 +140,16 @@ export function emitProcess(e: JobEmitter, n: PlanNode & { kind: 'Process' }, ro
   return lines;
 }
 
-function statements(e: JobEmitter, stmts: A.Stmt[], scope: Scope, ts: string, n: PlanNode & { kind: 'Process' }, stateNames: string[], keyVar = 'key'): string[] {
+/** How compiled `process` statements reach the operator: its store, and the call that emits a row. */
+export interface ProcessTarget {
+  store: string;
+  emit(ts: string, values: string[]): string;
+}
+
+export function statements(e: JobEmitter, stmts: A.Stmt[], scope: Scope, ts: string, n: PlanNode & { kind: 'Process' }, stateNames: string[], keyVar: string, target?: ProcessTarget): string[] {
   const out: string[] = [];
-  const store = `PROC${n.id}`;
+  const t: ProcessTarget = target ?? { store: `PROC${n.id}`, emit: (at, values) => `emitted${n.id}${e.suffix(n)}(${[at, ...values].join(', ')});` };
+  const store = t.store;
   const local = new Map(scope.locals);
   const s: Scope = { ...scope, locals: local };
   for (const st of stmts) {
@@ -147,8 +157,8 @@ function statements(e: JobEmitter, stmts: A.Stmt[], scope: Scope, ts: string, n:
     switch (st.kind) {
       case 'If': {
         out.push(`if (${compileExpr(st.cond, s, e.cx)}) {`);
-        out.push(...indent(statements(e, st.then, s, ts, n, stateNames, keyVar)));
-        if (st.else) out.push('} else {', ...indent(statements(e, st.else, s, ts, n, stateNames, keyVar)));
+        out.push(...indent(statements(e, st.then, s, ts, n, stateNames, keyVar, t)));
+        if (st.else) out.push('} else {', ...indent(statements(e, st.else, s, ts, n, stateNames, keyVar, t)));
         out.push('}');
         break;
       }
@@ -158,14 +168,14 @@ function statements(e: JobEmitter, stmts: A.Stmt[], scope: Scope, ts: string, n:
           if (item.kind === 'Spread') {
             const v = e.fresh('r');
             out.push(`const ${v} = ${compileExpr(item.expr, s, e.cx)};`);
-            if (item.expr.ty?.kind === 'record') for (const f of item.expr.ty.fields) vals.set(f.name, `${v}[${jsString(f.name)}]`);
+            if (item.expr.ty?.kind === 'record') for (const f of item.expr.ty.fields) vals.set(f.name, `${v}${prop(f.name)}`);
           } else {
             const v = e.fresh();
             out.push(`const ${v} = ${compileExpr(item.value, s, e.cx)};`);
             vals.set(item.name.name, v);
           }
         }
-        out.push(`emitted${n.id}(${[ts, ...n.row.fields.map((f) => vals.get(f.name) ?? 'null')].join(', ')});`);
+        out.push(t.emit(ts, n.row.fields.map((f) => vals.get(f.name) ?? 'null')));
         break;
       }
       case 'Timer':
@@ -188,4 +198,16 @@ function statements(e: JobEmitter, stmts: A.Stmt[], scope: Scope, ts: string, n:
     }
   }
   return out;
+}
+
+/** The type a `state x: T` declares (its initial value may be narrower: `null`). */
+function declaredType(e: JobEmitter, t: A.TypeExpr): Type {
+  switch (t.kind) {
+    case 'NullableType': return T.nullable(declaredType(e, t.inner));
+    case 'ListType': return T.list(declaredType(e, t.element));
+    case 'RecordType': return T.record(t.fields.map((f) => ({ name: f.name.name, type: declaredType(e, f.type) })));
+    case 'NamedType':
+      if (['int', 'float', 'string', 'bool', 'timestamp', 'duration'].includes(t.name)) return { kind: t.name } as Type;
+      return e.typed.symbols.types.get(t.name)?.type ?? T.error;
+  }
 }

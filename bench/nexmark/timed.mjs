@@ -1,0 +1,23 @@
+// Runs a job bundle or a bench/impl script in this process and records how long it took, without
+// node's own start-up: `node bench/nexmark/timed.mjs SCRIPT [ARGS…]` with BENCH_TIMING=FILE.
+// Both bundles and impl scripts do all their work in top-level code (a bundle ends with
+// `await runMain(job)`), so the import resolves when the job is done.
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [script, ...args] = process.argv.slice(2);
+process.argv = [process.argv[0], resolve(script), ...args];
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+await import(pathToFileURL(resolve(script)).href);
+const wallMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const timing = {
+  wallMs,
+  cpuMs: (cpu.user + cpu.system) / 1000,
+  maxRssKb: process.resourceUsage().maxRSS,
+  exitCode: process.exitCode ?? 0,
+};
+if (process.env.BENCH_TIMING) writeFileSync(process.env.BENCH_TIMING, JSON.stringify(timing));
+else process.stderr.write(`${JSON.stringify(timing)}\n`);

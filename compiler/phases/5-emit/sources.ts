@@ -1,0 +1,128 @@
+/**
+ * Source stages: one loop over a batch of raw records that parses JSON (or CSV), validates each
+ * declared field inline into a local (a record that does not fit goes to `errors(S)` with the
+ * reason), takes the event time, moves the watermark at the exact record that crosses a
+ * deadline, and runs every fused operator after the source as plain statements.
+ */
+import type { PlanNode } from '../3-plan/plan.ts';
+import { isNullable, nonNull, showType, type Type } from '../2-check/types.ts';
+import { compileExpr, commentText, jsString, ownField, prop, tsType, type Scope } from './expr.ts';
+import { indent, type JobEmitter, type Row } from './job-emitter.ts';
+
+export function describeType(t: Type): string {
+  const s = showType(nonNull(t));
+  return isNullable(t) ? `${s} or null` : s;
+}
+
+export function declareSource(e: JobEmitter, n: PlanNode & { kind: 'Source' }): void {
+  const i = e.sourceIndex.get(n.id)!;
+  const st = `SRC${i}`;
+  const c = n.connector;
+  e.decls.push(`const ${st} = { maxTs: -Infinity, records: 0, errors: 0, nextWm: Infinity };`);
+  const errorsNode = e.nodes.find((x) => x.kind === 'Errors' && x.source === n.id && e.physical.live.has(x.id));
+  const badFn = `reject${i}`;
+  const badBody = [`${st}.errors++;`];
+  if (errorsNode) badBody.push(`${e.entryFn.get(errorsNode.id)!}(0, ${e.entryFields(errorsNode).map((f) => ({ source: jsString(n.name), position: 'position', raw: 'raw', error: 'reason' })[f.name] ?? 'null').join(', ')});`);
+  e.fn({
+    name: badFn,
+    doc: `A record of ${commentText(n.name)} that does not fit its type goes to errors(${commentText(n.name)}).`,
+    params: [{ name: 'position', type: 'number' }, { name: 'raw', type: 'string' }, { name: 'reason', type: 'string' }],
+    returnType: 'void',
+    body: badBody,
+  });
+
+  const fieldVars = n.row.fields.map(() => e.fresh('f'));
+  const scope: Scope = { fields: new Map(n.row.fields.map((f, k) => [f.name, fieldVars[k]!])), qualifiers: new Map(), locals: new Map(), params: e.params };
+  const ts = e.fresh('ts');
+  const row: Row = { scope, ts };
+  const body: string[] = [];
+  let open: string;
+  let kind: 'json' | 'csv' | 'object';
+  if (c.name === 'nexmark') {
+    e.use('nexmarkReader');
+    const arg = (k: string, d: string) => (c.args[k] ? compileExpr(c.args[k]!, e.paramScope(), e.cx) : d);
+    open = `nexmarkReader(${arg('kind', '"bid"')}, ${arg('events', '0')}, ${arg('seed', '0')}, ${arg('rate', '10000')})`;
+    kind = 'object';
+  } else if (e.options.testMode) {
+    e.use('testReader');
+    open = `testReader(${jsString(n.name)})`;
+    kind = 'object';
+  } else if (c.name === 'stdin') {
+    e.use('stdinReader');
+    open = `stdinReader(${jsString(n.name)}, ${jsString(c.format ?? 'jsonl')})`;
+    kind = c.format === 'csv' ? 'csv' : 'json';
+  } else {
+    e.use('fileReader');
+    const path = compileExpr(c.args.path!, e.paramScope(), e.cx);
+    const follow = c.args.follow ? compileExpr(c.args.follow, e.paramScope(), e.cx) : 'false';
+    open = `fileReader(${jsString(n.name)}, ${path}, ${jsString(c.format ?? 'jsonl')}, ${follow})`;
+    kind = c.format === 'csv' ? 'csv' : 'json';
+  }
+  const fail = (reason: string) => `{ ${badFn}(lines === null ? i + 1 : lines[i]!, ${kind === 'object' ? 'JSON.stringify(o)' : 'raw'}, ${reason}); continue; }`;
+  body.push('const records = batch.records;', 'const lines = batch.lines;', `${st}.records += records.length;`);
+  body.push('for (let i = 0; i < records.length; i++) {');
+  const loop: string[] = [];
+  if (n.eventTime) {
+    // The previous record's watermark takes effect before this record (as a watermark that
+    // follows each record): windows it closed fire now.
+    loop.push(`if (${st}.maxTs - ${n.watermarkMs} >= ${st}.nextWm) ctx.advance(${i});`);
+  }
+  if (kind === 'json') {
+    e.use('rt_describe');
+    loop.push('const raw = records[i] as string;');
+    loop.push('let o: any;');
+    loop.push(`try { o = JSON.parse(raw); } catch (err) ${fail('"invalid JSON: " + (err as Error).message')}`);
+    loop.push(`if (o === null || typeof o !== "object" || Array.isArray(o)) ${fail('"expected a JSON object, found " + rt_describe(o)')}`);
+  } else if (kind === 'object') {
+    loop.push('const o: any = records[i];');
+  } else {
+    e.use('parseCsvRecord', 'rt_csvColumns', 'rt_describe');
+    // Columns by header name, read at the first batch (a followed file may get its header late).
+    e.decls.push(`let COLS${i}: number[] | null = null;`, `let NCOLS${i} = 0;`, `let READER${i}: any = null;`);
+    body.splice(body.length - 1, 0, `if (COLS${i} === null && records.length > 0) { const h: string[] = READER${i}.header() ?? []; COLS${i} = rt_csvColumns(h, [${n.row.fields.map((f) => jsString(f.name)).join(', ')}]); NCOLS${i} = h.length; }`);
+    loop.push('const raw = records[i] as string;');
+    loop.push('const cells = parseCsvRecord(raw);');
+    loop.push(`if (!Array.isArray(cells)) ${fail('"invalid CSV: " + cells.error')}`);
+    loop.push(`if (cells.length !== NCOLS${i}) ${fail(`"expected " + NCOLS${i} + " fields (as in the header), found " + cells.length`)}`);
+  }
+  const eventTimeField = n.eventTime?.kind === 'Name' ? n.eventTime.name : undefined;
+  const readsAll = n.eventTime !== undefined && n.eventTime.kind !== 'Name';
+  n.row.fields.forEach((f, k) => {
+    const v = fieldVars[k]!;
+    const expected = jsString(`field ${JSON.stringify(f.name)}: expected ${describeType(f.type)}, found `);
+    if (kind === 'csv') {
+      loop.push(`let ${v}: any;`);
+      loop.push(`{ const s = cells[COLS${i}![${k}]!]; ${e.types.convertCsv(v, 's', f.type, fail(`${expected} + rt_describe(s)`))} }`);
+    } else {
+      // The generator's records are typed already: only the fields read downstream are taken.
+      if (kind === 'object' && c.name === 'nexmark') {
+        if (readsAll || e.demanded(n.id, f.name) || f.name === eventTimeField) loop.push(`const ${v}: ${tsType(f.type)} = o${prop(f.name)};`);
+        return;
+      }
+      loop.push(`let ${v}: any = ${ownField('o', f.name)};`);
+      const missing = isNullable(f.type) ? '' : `if (${v} === undefined) ${fail(jsString(`missing field ${JSON.stringify(f.name)}`))}\n`;
+      e.use('rt_describe');
+      loop.push(`${missing}{ const given = ${v}; ${e.types.convertInPlace(v, f.type, fail(`${expected} + rt_describe(given)`))} }`);
+    }
+  });
+  if (n.eventTime) {
+    loop.push(`const ${ts}: number = ${compileExpr(n.eventTime, scope, e.cx)};`);
+    loop.push(`if (${ts} > ${st}.maxTs) ${st}.maxTs = ${ts};`);
+  } else {
+    loop.push(`const ${ts} = 0;`);
+  }
+  loop.push(...e.consumers(n.id, row, 'continue'));
+  body.push(...indent(loop), '}');
+  const name = `stage${i}_${n.name.replace(/[^A-Za-z0-9_]/g, '')}`;
+  e.fn({
+    name,
+    doc: `Stage: source ${commentText(n.name)} and every operator fused after it, one record at a time.`,
+    params: [{ name: 'batch', type: '{ records: unknown[]; lines: number[] | null }' }],
+    returnType: 'void',
+    body,
+  });
+  const openBody = kind === 'csv'
+    ? `{ const r = ${open}; READER${i} = r; COLS${i} = null; return r; }`
+    : open;
+  e.sourceBindings.push(`{ name: ${jsString(n.name)}, eventTime: ${n.eventTime !== undefined}, delay: ${n.watermarkMs}, state: ${st}, open: () => ${openBody}, stage: ${name} }`);
+}
