@@ -145,7 +145,7 @@ try {
     console.log(`  checkpoint size:       ${fmt(median(live.map((s) => s.bytes)) / 1e6)} MB median, ${fmt(Math.max(...live.map((s) => s.bytes)) / 1e6)} MB max`);
     console.log(`  per checkpoint:        job paused ${fmt(median(live.map((s) => s.stallMs)))} ms median (commit ${fmt(median(live.map((s) => s.commitMs)))}, encode ${fmt(median(live.map((s) => s.encodeMs)))}, checksum ${fmt(median(live.map((s) => s.hashMs)))}), main-thread work ${fmt(median(live.map((s) => s.cpuMs)))} ms, durable after ${fmt(median(live.map((s) => s.totalMs)))} ms`);
   }
-  console.log(`  longest event-loop pause caused by a checkpoint: ${fmt(Math.max(...ckptStats.map((s) => s.pauseMs)))} ms`);
+  console.log(`  longest event-loop pause caused by a checkpoint: ${fmt(Math.max(...ckptStats.map((s) => s.pauseMs)))} ms wall (median over checkpoints ${fmt(median(ckptStats.map((s) => s.pauseMs)))} ms; CPU in the longest slice ${fmt(Math.max(...ckptStats.map((s) => s.pauseCpuMs)))} ms)`);
   console.log(`  event-loop delay (whole run, max): ${fmt(median(none.map((p) => p.maxDelayMs)))} ms without checkpoints, ${fmt(median(ckpt.map((p) => p.maxDelayMs)))} ms with`);
 
   // 3. Restore of ~100 MB of state: run the big-state job with a checkpoint every second, kill it
@@ -165,12 +165,16 @@ try {
     for (let r = 0; r < runs; r++) {
       const again = await runJob(big, bigArgs.slice(0, -4).concat(['--checkpoint-dir', join(first.cwd, 'ckpt')]), { FLOWC_CHECKPOINT_STATS: join(first.cwd, `restore-${r}.jsonl`) },
         () => existsSync(join(first.cwd, `restore-${r}.jsonl`)) && readFileSync(join(first.cwd, `restore-${r}.jsonl`), 'utf8').includes('restoreMs'));
-      const line = readFileSync(join(first.cwd, `restore-${r}.jsonl`), 'utf8').split('\n').find((l) => l.includes('restoreMs'));
+      const statsFile = join(first.cwd, `restore-${r}.jsonl`);
+      const line = existsSync(statsFile) ? readFileSync(statsFile, 'utf8').split('\n').find((l) => l.includes('restoreMs')) : undefined;
+      if (!line) throw new Error(`the restore did not happen (exit ${again.status}):\n${again.stderr}`);
       restores.push(JSON.parse(line));
       rmSync(again.cwd, { recursive: true, force: true });
     }
-    const rs = restores.sort((a, b) => a.restoreMs - b.restoreMs)[Math.floor(restores.length / 2)];
-    console.log(`  restore (median of ${runs}): ${fmt(rs.restoreMs)} ms for ${fmt(rs.bytes / 1e6)} MB: read ${fmt(rs.readMs)}, verify ${fmt(rs.verifyMs)}, decode ${fmt(rs.decodeMs)}, rebuild the stores ${fmt(rs.applyMs)} (${rs.cpuMs !== undefined ? `${fmt(rs.cpuMs)} ms CPU` : ''})`);
+    const sorted = restores.sort((a, b) => a.restoreMs - b.restoreMs);
+    const rs = sorted[Math.floor(restores.length / 2)];
+    console.log(`  restore (median of ${runs}): ${fmt(rs.restoreMs)} ms for ${fmt(rs.bytes / 1e6)} MB: read ${fmt(rs.readMs)}, verify ${fmt(rs.verifyMs)}, decode ${fmt(rs.decodeMs)}, rebuild the stores ${fmt(rs.applyMs)}; ${fmt(rs.cpuMs)} ms CPU`);
+    console.log(`  restore (fastest): ${fmt(sorted[0].restoreMs)} ms, ${fmt(sorted[0].cpuMs)} ms CPU`);
     rmSync(first.cwd, { recursive: true, force: true });
   }
 } finally {

@@ -299,6 +299,9 @@ sink xs | join ys on xs.id == ys.id within 1m | select { id } -> stdout()`),
     has a watermark.`,
   'type C = { user: string, at: timestamp }\nsource cs: C = stdin()\nsink cs | key by user | process { on record { timer at + 1m } on timer { emit { u: key.user } } } -> stdout()'),
 
+  e('F1509', 'handler block given twice', 'A process block has at most one `on record` and one `on timer`.',
+    `${click}\nsink clicks | key by user | process { on record { emit { user } } on record { emit { user } } } -> stdout()`),
+
   // ---------------------------------------------------------------- F16: connectors
   e('F1601', 'unknown connector', `Sources read from \`file\`, \`stdin\` or \`nexmark\`; tables from \`file\`; sinks write
     to \`file\`, \`stdout\` or \`stderr\`.`, `${click}\nsource more: Click = kafka("clicks")`),

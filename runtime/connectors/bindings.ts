@@ -70,6 +70,7 @@ export function fileSinkBinding(name: string, path: string, header?: string): Li
     open: (restore) => sink.open(restore as SinkPosition | undefined),
     write: (line) => sink.write(line),
     commit: () => sink.commit(),
+    commitAsync: () => sink.commitAsync(),
     flush: () => sink.flush(),
     close: () => sink.close(),
   };

@@ -159,6 +159,25 @@ export class FileSink {
     return { offset: this.offset };
   }
 
+  /**
+   * Flushes now and fsyncs off the main thread: the position is returned at once, `durable`
+   * settles once every byte up to it is on disk. The sink must stay open until then.
+   */
+  commitAsync(): { position: SinkPosition; durable: Promise<void> } {
+    this.flush();
+    const position = { offset: this.offset };
+    const fd = this.fd;
+    if (fd < 0) return { position, durable: Promise.resolve() };
+    const durable = new Promise<void>((resolve, reject) => {
+      fs.fsync(fd, (err) => {
+        // character devices and pipes (e.g. /dev/null) cannot be synced; nothing to make durable
+        if (err && this.regular) reject(this.cannotWrite(err));
+        else resolve();
+      });
+    });
+    return { position, durable };
+  }
+
   private sync(): void {
     if (this.fd < 0) return;
     try {

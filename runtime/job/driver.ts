@@ -185,6 +185,7 @@ export async function runJob(def: JobDefinition, flags: JobFlags): Promise<RunRe
     }
   }
   advance();
+  await checkpoints.drain(); // a checkpoint being written may still need the sinks open
   for (const s of graph.sinks) s.close();
   // The output is complete and durable: the job's checkpoints are no longer needed.
   await checkpoints.finish();

@@ -69,6 +69,11 @@ export interface SinkBinding {
   open(restore?: unknown): void;
   /** Makes everything written so far durable and returns the position to record. */
   commit(): unknown;
+  /**
+   * Optional: commit() with the fsync off the main thread. The position is the one to record;
+   * the checkpoint counts only once `durable` has settled (the sink stays open until then).
+   */
+  commitAsync?(): { position: unknown; durable: Promise<void> };
   flush(): void;
   close(): void;
   state: { rows: number };

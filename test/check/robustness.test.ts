@@ -15,7 +15,7 @@ import { diagnosticCatalogue } from '../../lang/diagnostics.ts';
 import { allKeywords } from '../../lang/keywords.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
-const iterations = Number(process.env.FLOWC_FUZZ_ITERATIONS ?? 2500);
+const iterations = Number(process.env.FLOWC_FUZZ_ITERATIONS ?? 2000);
 const seed = Number(process.env.FLOWC_FUZZ_SEED ?? 20240501);
 /** One analysis may take this long at most (generous: CI machines are slow and shared). */
 const perInputMs = Number(process.env.FLOWC_FUZZ_MAX_MS ?? 5000);

@@ -10,7 +10,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { build, run, readJsonl, writeJsonl, cleanup, type Built } from '../semantics/harness.ts';
-import { Duck, generate, watermarks, sqlWm, bag, same, seeds, rng, T0, type Ev } from './oracle.ts';
+import { Duck, generate, watermarks, sqlWm, bag, same, seeds, rng, T0, timeLimit, type Ev } from './oracle.ts';
 
 let duck: Duck;
 beforeAll(async () => { duck = await Duck.open(); });
@@ -72,7 +72,7 @@ sink per -> file("per.jsonl")
         pairs += expected.length;
       }
       expect(pairs).toBeGreaterThan(0);
-    });
+    }, timeLimit());
   }
 });
 
@@ -99,7 +99,7 @@ sink per -> file("per.jsonl")
       const per = await duck.query(`SELECT a.t - (a.t % ${size}) AS ws, count(*) AS n ${on} GROUP BY ws`);
       same(seed, 'window join output time', bag(windowCounts(join(b.dir, 'per.jsonl')), ['ws', 'n']), bag(per, ['ws', 'n']));
     }
-  });
+  }, timeLimit());
 });
 
 describe('union vs SQL UNION ALL, watermark = the minimum of the inputs', () => {
@@ -135,7 +135,7 @@ sink late(agg) -> file("late.jsonl")
       lateSeen += late.length;
     }
     expect(lateSeen).toBeGreaterThan(0);
-  });
+  }, timeLimit());
 });
 
 describe('lookup vs SQL LEFT JOIN / JOIN on the table (last row of a key wins)', () => {
@@ -174,5 +174,5 @@ sink matched -> file("matched.jsonl")
       same(seed, 'lookup', readJsonl(join(b.dir, 'matched.jsonl')).map((x) => JSON.stringify(fields.map((f) => x[f]))),
         matched.map((x) => JSON.stringify(fields.map((f) => (f === 'tag' ? x[f] : Number(x[f]))))));
     }
-  });
+  }, timeLimit());
 });

@@ -229,3 +229,9 @@ export function seeds(salt: number, dflt: number): number[] {
   const n = Number(process.env.FLOWC_DIFF_SEEDS ?? dflt);
   return Array.from({ length: n }, (_, i) => salt * 1000 + i + 1);
 }
+
+/** A test's time limit for the number of seeds it runs (one job run and a few queries per seed). */
+export function timeLimit(): number {
+  const n = process.env.FLOWC_DIFF_SEED ? 1 : Number(process.env.FLOWC_DIFF_SEEDS ?? 6);
+  return 60_000 + n * 6_000;
+}

@@ -9,7 +9,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { join } from 'node:path';
 import { build, run, readJsonl, writeJsonl, cleanup, type Built } from '../semantics/harness.ts';
-import { Duck, generate, watermarks, sqlWm, sessionLate, bag, same, seeds, rng, type Ev } from './oracle.ts';
+import { Duck, generate, watermarks, sqlWm, sessionLate, bag, same, seeds, rng, timeLimit, type Ev } from './oracle.ts';
 
 let duck: Duck;
 beforeAll(async () => { duck = await Duck.open(); });
@@ -78,7 +78,7 @@ sink late(agg) -> file("late.jsonl")
         lateSeen += late.length;
       }
       expect(lateSeen).toBeGreaterThan(0);
-    });
+    }, timeLimit());
   }
 });
 
@@ -107,7 +107,7 @@ sink late(agg) -> file("late.jsonl")
         lateSeen += late.length;
       }
       expect(lateSeen).toBeGreaterThan(0);
-    });
+    }, timeLimit());
   }
 });
 
@@ -138,7 +138,7 @@ sink late(agg) -> file("late.jsonl")
         lateSeen += lateSql.length;
       }
       expect(lateSeen).toBeGreaterThan(0);
-    });
+    }, timeLimit());
   }
 });
 
@@ -173,7 +173,7 @@ sink late(best) -> file("late.jsonl")
         const late = await duck.query(`SELECT k, v, w, c, t FROM rows WHERE t - (t % ${size}) + ${size} <= wm`);
         same(seed, 'top late rows', bag(lateRows(join(b.dir, 'late.jsonl')), LATE_FIELDS), bag(late, LATE_FIELDS));
       }
-    });
+    }, timeLimit());
   }
 });
 
@@ -204,5 +204,5 @@ sink s | dedup by k within ${within}ms | select { w } -> file("out.jsonl")
       const actual = readJsonl(join(b.dir, 'out.jsonl'));
       same(seed, 'dedup (in order)', actual.map((x) => JSON.stringify([x.w])), expected.map((x) => JSON.stringify([x.w])));
     }
-  });
+  }, timeLimit());
 });

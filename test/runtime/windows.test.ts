@@ -133,6 +133,13 @@ describe('PaneWindows: sliding', () => {
     expect(t.fired.slice(7).map((f) => [f.key, f.start, f.end])).toEqual([['b', 10, 30]]);
   });
 
+  it('orders a window\'s keys by the arrival of their first row in it, across panes', () => {
+    const t = countingStore(20, 10);
+    t.add('b', 15); t.add('a', 5); t.add('c', 12); t.add('a', 16);
+    t.advance(Infinity);
+    expect(t.fired.map((f) => `${f.start}:${f.key}`)).toEqual(['-10:a', '0:b', '0:a', '0:c', '10:b', '10:c', '10:a']);
+  });
+
   it('puts a row only into the windows that have not ended when it arrives', () => {
     const t = countingStore(30, 10);
     t.add('a', 100);

@@ -122,10 +122,19 @@ export type Op =
       right: StreamRef;
       alias?: Ident;
       on: Expr;
-      bound: { kind: 'within'; within: Expr } | { kind: 'window'; spec: WindowSpec };
+      bound: { kind: 'within'; within: Expr; span?: Span } | { kind: 'window'; spec: WindowSpec; span?: Span };
     })
   | (OpBase & { kind: 'Lookup'; table: Ident; alias?: Ident; on: Expr; keepUnmatched: boolean })
-  | (OpBase & { kind: 'Process'; states: StateDecl[]; onRecord?: Stmt[]; onTimer?: Stmt[]; blocks: Span[] });
+  | (OpBase & {
+      kind: 'Process';
+      states: StateDecl[];
+      onRecord?: Stmt[];
+      onTimer?: Stmt[];
+      /** The span of each `on …` block, in order. */
+      blocks: Span[];
+      /** Each `on record` / `on timer` header as written (a second one of a kind is an error). */
+      handlers?: { on: 'record' | 'timer'; span: Span }[];
+    });
 
 export type OpKind = Op['kind'];
 export type OpOf<K extends OpKind> = Extract<Op, { kind: K }>;

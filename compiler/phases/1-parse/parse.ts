@@ -7,7 +7,8 @@ import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
 import type { Decl, Program, UnparsedDecl } from './ast.ts';
 import { flowGrammar } from '../../../lang/grammar.ts';
 import { buildAst } from './semantics.ts';
-import { declarationKeywords } from '../../../lang/keywords.ts';
+import { allKeywords, declarationKeywords } from '../../../lang/keywords.ts';
+import { editDistance } from '../../diagnostics/suggest.ts';
 import { syntaxError } from './syntax-errors.ts';
 
 export interface ParseResult {
@@ -22,10 +23,18 @@ export const maxNesting = 256;
 const maxMerge = 4;
 
 /**
- * A line that starts, in column 0, with a declaration keyword followed by a name, a string or a
- * `(`: where a declaration most likely begins. (`type: string` inside a record type does not match.)
+ * A line that starts, in column 0, with a word followed by a name or a string (`type: string`
+ * inside a record type does not match): a declaration begins there when the word is a
+ * declaration keyword, or a misspelt one (`lett`, `sorce`), so that its error is reported alone.
  */
-const declLine = new RegExp(`^(?:${declarationKeywords.filter((k) => k !== 'from').join('|')})[ \\t]+(?=[A-Za-z_"])`, 'gm');
+const declLine = /^([A-Za-z_]\w*)[ \t]+(?=[A-Za-z_"])/gm;
+const declWords: readonly string[] = declarationKeywords.filter((k) => k !== 'from');
+
+function startsDeclaration(word: string): boolean {
+  if (declWords.includes(word)) return true;
+  // A near miss of three letters or more; `on`, `as`, `and`… continue expressions and stay put.
+  return word.length >= 3 && !(allKeywords as readonly string[]).includes(word) && declWords.some((k) => editDistance(word, k) <= 1);
+}
 
 /**
  * Parses one .flow file. Never throws for any input text.
@@ -109,6 +118,7 @@ function chunkStarts(text: string): number[] {
   declLine.lastIndex = 0;
   for (const m of text.matchAll(declLine)) {
     const at = m.index!;
+    if (!startsDeclaration(m[1]!)) continue;
     while (c < comments.length && comments[c]![1] <= at) c++;
     if (at > 0 && !(c < comments.length && comments[c]![0] < at)) starts.push(at);
   }

@@ -92,12 +92,15 @@ export function syntaxError(m: FailedMatchResult, text: string, file: string, ch
   const span: Span = { file, start: pos, end: Math.min(text.length, pos + Math.max(1, found.length)) };
   const foundText = pos >= text.length ? 'the end of the file' : `\`${found}\``;
   const context = contextOf(text, chunkStart, pos);
+  const word = /^[A-Za-z_]\w*$/.test(found) ? found : undefined;
   const labels: Label[] = [];
   const unclosed = scan.brackets[scan.brackets.length - 1];
-  if (unclosed !== undefined && (pos >= text.length || atLineStart(text, pos))) {
+  // Point at an open bracket when the text ends, or a new line starts with something that can
+  // only come after it was closed (a declaration in column 0, or another keyword).
+  if (unclosed !== undefined && atLineStart(text, pos)
+    && (pos >= text.length || text[pos - 1] === '\n' || (word !== undefined && allKeywords.includes(word)))) {
     labels.push({ span: { file, start: unclosed, end: unclosed + 1 }, message: `this \`${text[unclosed]}\` is not closed` });
   }
-  const word = /^[A-Za-z_]\w*$/.test(found) ? found : undefined;
 
   if (found === '||' || text.slice(pos - 1, pos + 1) === '||') {
     return error(span, '`||` is not an operator in Flow', 'write `or` (and `??` for a default value)');
@@ -129,7 +132,7 @@ export function syntaxError(m: FailedMatchResult, text: string, file: string, ch
         : found.startsWith('#') ? 'comments start with `//`' : `a .flow file is a list of declarations: ${declWords.join(', ')}`,
     };
   }
-  if (insideWord && word && atChunkStart(text, chunkStart, pos)) {
+  if (insideWord && word && (atChunkStart(text, chunkStart, pos) || (atLineStart(text, pos) && declWords.some((k) => word.startsWith(k))))) {
     return {
       code: 'F0001', severity: 'error', span, message: `expected a declaration, found \`${word}\``,
       help: closest(word, declWords) ? `did you mean \`${closest(word, declWords)}\`?` : `a .flow file is a list of declarations: ${declWords.join(', ')}`,
@@ -139,13 +142,23 @@ export function syntaxError(m: FailedMatchResult, text: string, file: string, ch
     const by = text.lastIndexOf('by', pos - 1);
     return error({ file, start: by, end: by + 2 }, '`top` needs the number of rows to keep before `by`', 'for example `top 3 by views desc`');
   }
+  if (prev === '->') {
+    return error(span, `expected a connector after \`->\`, found ${foundText}`,
+      'a sink writes to `file("out.jsonl")`, `stdout()` or `stderr()`', labels);
+  }
+  if (word === 'in' && !expected.includes('`in`')) {
+    return error(span, 'Flow has no `in` operator', 'compare each value: `a == 1 or a == 2`; for text, `contains(s, part)`');
+  }
   if (insideWord && word) {
     const guess = closest(word, allKeywords);
     return error(span, `unexpected \`${word}\`${prev ? ` after \`${prev}\`` : ''}`,
       guess ? `did you mean \`${guess}\`?` : formHelp(context), labels);
   }
+  // A misspelt keyword among those expected here: `on recrd`, `gven`.
+  const expectedWords = expected.filter((x) => /^`[a-z]+`$/.test(x)).map((x) => x.slice(1, -1));
+  const guess = word ? closest(word, expectedWords) : undefined;
   return error(span, `expected ${summarise(expected)}${prev ? ` after \`${prev}\`` : ''}, found ${foundText}`,
-    labels.length ? formHelp(context) : hintFor(found, text.slice(pos + found.length), expected, context), labels);
+    guess ? `did you mean \`${guess}\`?` : labels.length ? formHelp(context) : hintFor(found, text.slice(pos + found.length), expected, context), labels);
 }
 
 /** A malformed number or duration (`0.5s`, `1mo`, `12abc`) at or just before `pos`. */
@@ -249,6 +262,7 @@ function contextOf(text: string, start: number, pos: number): Context {
     const c = text[i]!;
     if (c === ')' || c === ']' || c === '}') depth++;
     else if (c === '(' || c === '[' || c === '{') depth--;
+    else if (c === '>' && text[i - 1] === '-' && depth <= 0) break; // past `->`: the sink's connector
     else if (c === '|' && depth <= 0 && text[i - 1] !== '|' && text[i + 1] !== '|') {
       op = /^\s*([a-z]+)/.exec(text.slice(i + 1, i + 40))?.[1];
       break;

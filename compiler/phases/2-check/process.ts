@@ -35,6 +35,13 @@ export function checkProcess(c: Checker, op: A.OpOf<'Process'>, s: StreamInfo): 
     }
   }
   const emits: { record: A.RecordExpr; type: RecordType }[] = [];
+  for (const on of ['record', 'timer'] as const) {
+    const hs = (op.handlers ?? []).filter((h) => h.on === on);
+    for (const extra of hs.slice(1)) {
+      c.error('F1509', extra.span, `a second \`on ${on}\` block`, `put all the statements of \`on ${on}\` in one block`,
+        [{ span: hs[0]!.span, message: 'the first one' }]);
+    }
+  }
   if (!op.onRecord && !op.onTimer) {
     c.error('F1502', op.keywordSpan, '`process` has neither `on record` nor `on timer`', 'add `on record { … }` to handle each row');
   }

@@ -126,14 +126,14 @@ export function printPhysicalPlan(p: PhysicalPlan): string {
   for (const s of p.stages) {
     out.push(`stage ${s.id}: ${stageTitle(p, s)}`);
     s.steps.forEach((step, i) => {
-      if (i === 0 && step.part === 'run' && (s.kind === 'source' || s.kind === 'late' || s.kind === 'errors')) {
+      if (i === 0 && step.part === 'run' && s.kind !== 'operator') {
         const n = p.logical.nodes[step.node]!;
-        out.push(`  ${`n${n.id}`.padEnd(4)} ${describeNode(n)}`);
+        out.push(`  ${`n${n.id}`.padEnd(4)} ${describeNode(n)}${letNote(n)}`);
         return;
       }
       // Fan-out: a step that does not read the step before it names its input.
       const prev = s.steps[i - 1];
-      const from = i === 0 ? [] : inputOf(p, p.logical.nodes[step.node]!);
+      const from = i === 0 ? [] : inputOf(p.logical.nodes[step.node]!);
       const branch = prev && !from.includes(prev.node) && from.length ? `   ← n${from.find((x) => s.nodes.includes(x)) ?? from[0]}` : '';
       out.push(stepLine(p, step) + branch);
     });
@@ -177,7 +177,7 @@ export function physicalPlanDot(p: PhysicalPlan): string {
     for (let i = 1; i < s.steps.length; i++) {
       const step = s.steps[i]!;
       const n = p.logical.nodes[step.node]!;
-      const from = inputOf(p, n).find((x) => s.steps.some((t) => t.node === x && t.part !== 'call' && t.part !== 'input'));
+      const from = inputOf(n).find((x) => s.steps.some((t) => t.node === x && t.part !== 'call' && t.part !== 'input'));
       if (from === undefined) continue;
       if (step.part === 'call') {
         const target = p.stages[step.stage!]!;
@@ -205,7 +205,7 @@ export function physicalPlanDot(p: PhysicalPlan): string {
   return lines.join('\n') + '\n';
 }
 
-function inputOf(p: PhysicalPlan, n: PlanNode): number[] {
+function inputOf(n: PlanNode): number[] {
   switch (n.kind) {
     case 'Source': case 'Late': case 'Errors': return [];
     case 'Join': return [n.left, n.right];

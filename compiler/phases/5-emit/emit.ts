@@ -109,8 +109,14 @@ export function functionStructure(f: GeneratedFunction): FunctionDeclarationStru
     parameters: f.params.map((p) => ({ name: p.name, type: p.type })),
     returnType: f.returnType,
     // One string: ts-morph would put a blank line after every statement that ends in a block.
-    statements: f.body.length ? [f.body.join('\n')] : [],
+    statements: f.body.length ? [dedupeLocationComments(f.body.join('\n'))] : [],
   };
+}
+
+/** Drops a `// file.flow:N` comment that repeats the line just before it (operators on one line). */
+function dedupeLocationComments(code: string): string {
+  const lines = code.split('\n');
+  return lines.filter((l, i) => !(i > 0 && l.trimStart().startsWith('// ') && l.trim() === lines[i - 1]!.trim())).join('\n');
 }
 
 function createFunction(e: JobEmitter): FunctionDeclarationStructure {
@@ -215,7 +221,6 @@ function buildJob(e: JobEmitter): void {
     if (n.kind === 'WindowAggregate' || n.kind === 'WindowTop') declareWindow(e, n);
     if (n.kind === 'Join') emitJoinOutput(e, n);
   }
-  void indent;
 }
 
 /** An extern module as the generated module imports it: relative to the .flow file when it is a path. */

@@ -67,14 +67,21 @@ export function emitJoinOutput(e: JobEmitter, n: PlanNode & { kind: 'Join' }): v
   e.addOperator(n, store, { late: `${store}.late`, keys: shape.kind === 'table' });
   const leftFields = new Map<string, string>();
   const rightFields = new Map<string, string>();
-  sideFields(e, n, true).forEach((f, i) => leftFields.set(f.name, `(l[${i}] as ${tsType(f.type)})`));
-  sideFields(e, n, false).forEach((f, i) => rightFields.set(f.name, `(r[${i}] as ${tsType(f.type)})`));
+  // Each buffered value as a typed local (a null check on it narrows its type).
+  const unpack: string[] = [];
+  const local = (side: string, i: number, type: string) => {
+    const v = e.fresh(side);
+    unpack.push(`const ${v} = ${side}[${i}] as ${type};`);
+    return v;
+  };
+  sideFields(e, n, true).forEach((f, i) => leftFields.set(f.name, local('l', i, tsType(f.type))));
+  sideFields(e, n, false).forEach((f, i) => rightFields.set(f.name, local('r', i, tsType(f.type))));
   const fields = new Map<string, string>();
   for (const [k, v] of leftFields) if (!n.ambiguous.includes(k)) fields.set(k, v);
   for (const [k, v] of rightFields) if (!n.ambiguous.includes(k)) fields.set(k, v);
   const qualifiers = new Map<string, Map<string, string>>();
   for (const q of n.qualifiers) qualifiers.set(q.alias, q.alias === n.rightAlias ? rightFields : leftFields);
-  const body = e.consumers(n.id, { scope: { fields, qualifiers, locals: new Map(), params: e.params }, ts: 'ts' }, 'return');
+  const body = [...unpack, ...e.consumers(n.id, { scope: { fields, qualifiers, locals: new Map(), params: e.params }, ts: 'ts' }, 'return')];
   e.fn({
     name: out,
     doc: `Stage: a matched pair of join n${n.id}${n.letName ? ` (let ${commentText(n.letName)})` : ''}.`,

@@ -11,7 +11,7 @@ import type { PhysicalPlan } from '../4-fuse/fuse.ts';
 import type { NodeId, PlanNode } from '../3-plan/plan.ts';
 import type { TypedProgram } from '../2-check/check.ts';
 import { isNullable, nonNull, type Field, type Type } from '../2-check/types.ts';
-import { compileExpr, commentText, jsString, key, prop, type Scope } from './expr.ts';
+import { compileExpr, jsString, key, prop, type Scope } from './expr.ts';
 import { JobEmitter, indent, type EmitOptions } from './job-emitter.ts';
 import { assemble, declareCommon, type EmitResult } from './emit.ts';
 import { declareSink } from './sinks.ts';
@@ -128,6 +128,8 @@ export function emitUnfused(physical: PhysicalPlan, typed: TypedProgram, options
       `  operators: [${[...e.bindings].sort((a, b) => a.id - b.id).map((b) => `\n    ${b.code}`).join(',')}\n  ],`,
       `  sinks: [${e.sinkBindings.join(', ')}],`,
       `  tables: [${e.tableBindings.join(', ')}],`,
+      // Test mode (the in-memory benchmark): the harness expects the observed rows (none here).
+      ...(e.options.testMode ? ['  ...({ observed: {} } as {}),'] : []),
       '};',
     ].join('\n')],
   };
@@ -351,5 +353,4 @@ function processOperator(e: UnfusedEmitter, n: PlanNode & { kind: 'Process' }, n
   const onTimer = `(p: any, key: any, st: any, timerTime: number) => {\n${indent(tb).join('\n')}\n}`;
   e.add(n, `new unfused.Process(${init}, (r: any) => ${k.js}, ${onRecord}, ${onTimer})`, [`n${n.id}.next = ${next};`]);
   e.binding(n, `n${n.id}.store`, k.shape.kind === 'table' ? [`keys: KEYS${n.id}`] : []);
-  void commentText;
 }

@@ -161,11 +161,14 @@ function topFire(e: JobEmitter, n: PlanNode & { kind: 'WindowTop' }, fire: strin
   loop.push(n.withTies ? `if (rank > ${n.n}) break;` : `if (j >= ${n.n}) break;`);
   const fields = new Map<string, string>();
   const stored = topFields(e, n);
-  stored.forEach((f, i) => fields.set(f.name, `(r[${i + 2}] as ${tsType(f.type)})`));
+  stored.forEach((f, i) => {
+    const v = e.fresh('c');
+    loop.push(`const ${v} = r[${i + 2}] as ${tsType(f.type)};`);
+    fields.set(f.name, v);
+  });
   fields.set('rank', 'rank');
   loop.push(...e.consumers(n.id, { scope: { fields, qualifiers: new Map(), locals: new Map(), params: e.params }, ts: 'ts' }, 'continue'));
   body.push(...indent(loop), '}');
-  void keyType;
   return {
     name: fire,
     doc: `Stage: window ${commentText(n.letName ?? `n${n.id}`)} fired; its top ${n.n} rows per key, ranked.`,
