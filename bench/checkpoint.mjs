@@ -143,9 +143,9 @@ try {
   console.log(`  loss:                  ${fmt((1 - rateCkpt / rateNone) * 100)} % wall, ${fmt((cpuCkpt / cpuNone - 1) * 100)} % CPU`);
   if (live.length) {
     console.log(`  checkpoint size:       ${fmt(median(live.map((s) => s.bytes)) / 1e6)} MB median, ${fmt(Math.max(...live.map((s) => s.bytes)) / 1e6)} MB max`);
-    console.log(`  per checkpoint:        job paused ${fmt(median(live.map((s) => s.stallMs)))} ms median (commit ${fmt(median(live.map((s) => s.commitMs)))}, encode ${fmt(median(live.map((s) => s.encodeMs)))}, checksum ${fmt(median(live.map((s) => s.hashMs)))}), main-thread work ${fmt(median(live.map((s) => s.cpuMs)))} ms, durable after ${fmt(median(live.map((s) => s.totalMs)))} ms`);
+    console.log(`  per checkpoint:        job paused ${fmt(median(live.map((s) => s.pauseMs)))} ms median (commit ${fmt(median(live.map((s) => s.commitMs)))}, encode ${fmt(median(live.map((s) => s.encodeMs)))}, checksum ${fmt(median(live.map((s) => s.hashMs)))}), main-thread work ${fmt(median(live.map((s) => s.cpuMs)))} ms, durable after ${fmt(median(live.map((s) => s.totalMs)))} ms`);
   }
-  console.log(`  longest event-loop pause caused by a checkpoint: ${fmt(Math.max(...ckptStats.map((s) => s.pauseMs)))} ms wall (median over checkpoints ${fmt(median(ckptStats.map((s) => s.pauseMs)))} ms; CPU in the longest slice ${fmt(Math.max(...ckptStats.map((s) => s.pauseCpuMs)))} ms)`);
+  console.log(`  longest event-loop pause caused by a checkpoint: ${fmt(Math.max(...ckptStats.map((s) => s.blockMs)))} ms wall (median over checkpoints ${fmt(median(ckptStats.map((s) => s.blockMs)))} ms; CPU in the longest slice ${fmt(Math.max(...ckptStats.map((s) => s.blockCpuMs)))} ms)`);
   console.log(`  event-loop delay (whole run, max): ${fmt(median(none.map((p) => p.maxDelayMs)))} ms without checkpoints, ${fmt(median(ckpt.map((p) => p.maxDelayMs)))} ms with`);
 
   // 3. Restore of ~100 MB of state: run the big-state job with a checkpoint every second, kill it
@@ -160,7 +160,7 @@ try {
     const last = taken[taken.length - 1];
     if (!last || last.bytes < wantBytes) throw new Error(`no checkpoint of ${wantBytes / 1e6} MB was taken:\n${first.stderr}`);
     console.log(`\nrestore, big-state job (tumbling 1d, up to 2M keys):`);
-    console.log(`  checkpoint ${last.seq}: ${fmt(last.bytes / 1e6)} MB, taken with the job paused ${fmt(last.stallMs)} ms (longest event-loop pause ${fmt(last.pauseMs)} ms), durable after ${fmt(last.totalMs)} ms`);
+    console.log(`  checkpoint ${last.seq}: ${fmt(last.bytes / 1e6)} MB, taken with the job paused ${fmt(last.pauseMs)} ms (longest event-loop pause ${fmt(last.blockMs)} ms), durable after ${fmt(last.totalMs)} ms`);
     const restores = [];
     for (let r = 0; r < runs; r++) {
       const again = await runJob(big, bigArgs.slice(0, -4).concat(['--checkpoint-dir', join(first.cwd, 'ckpt')]), { FLOWC_CHECKPOINT_STATS: join(first.cwd, `restore-${r}.jsonl`) },

@@ -2,17 +2,19 @@
  * Periodic checkpoints and restore (exactly-once recovery).
  *
  * A checkpoint is taken between rounds of batches: the job is single-threaded, so that instant is
- * a consistent cut. It holds every source's position and counters, the watermark clock, every
- * stateful operator's snapshot and the committed position of every sink (each sink is flushed and
- * fsynced first). The state is encoded synchronously (`codec.ts`, the only pause the job sees);
- * the file is written, fsynced and renamed off the main thread while the next batches run. A sink
- * position only counts once the checkpoint recording it is durable: on restore, a file sink is
- * truncated back to it, so output written after the checkpoint is produced again, exactly once.
+ * a consistent cut. It holds every source's position and counters, the watermark clock (per
+ * source watermarks, which sources have ended), every stateful operator's snapshot, and the
+ * position of every sink. At the cut, sinks are flushed (their fsync runs off the main thread)
+ * and the state is encoded (`codec.ts`) in time slices: the job waits, the event loop does not.
+ * The file is then written, fsynced and renamed off the main thread while the job goes on; it is
+ * renamed only once the sinks' fsync is done. So a sink position counts only once the sinks hold
+ * every byte before it and the checkpoint recording it is durable: on restore, a file sink is
+ * truncated back to it, and output written after the checkpoint is produced again, exactly once.
  *
  * Test hook: FLOWC_TEST_STOP_AFTER_CHECKPOINT=N takes a checkpoint after every round, writes them
  * synchronously, and exits abruptly (code TEST_STOP_EXIT_CODE) one round after the N-th, with the
  * sinks flushed but not committed — a crash right after a checkpoint, with an uncommitted tail.
- * FLOWC_CHECKPOINT_STATS=FILE appends one JSON line of timings per checkpoint (benchmarks).
+ * FLOWC_CHECKPOINT_STATS=FILE appends one JSON line of timings per checkpoint and restore.
  */
 import { appendFileSync, readFileSync, rmdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -56,19 +58,19 @@ interface CheckpointMeta {
 export interface CheckpointStats {
   seq: number;
   bytes: number;
-  /** Sinks flushed and fsynced. */
+  /** Sinks flushed (their fsync runs off the main thread, except in test mode). */
   commitMs: number;
   /** Operators' snapshots encoded. */
   encodeMs: number;
   /** Checksum and file assembly. */
   hashMs: number;
-  /** The job was paused this long (commit + encode + hash, with the event loop served in between). */
-  stallMs: number;
-  /** The longest stretch the event loop was blocked by the checkpoint. */
+  /** The job stopped processing this long (commit + encode + hash, the event loop served in between). */
   pauseMs: number;
+  /** The longest stretch the event loop was blocked by the checkpoint. */
+  blockMs: number;
   /** CPU time the process used in that longest stretch. */
-  pauseCpuMs: number;
-  /** Main-thread time spent on the checkpoint (the stall minus the event loop's turns). */
+  blockCpuMs: number;
+  /** Main-thread time spent on the checkpoint (the pause minus the event loop's turns). */
   cpuMs: number;
   /** From the start of the checkpoint until it was durable. */
   totalMs: number;
@@ -392,7 +394,7 @@ export class Checkpointer {
     const t3 = performance.now();
     const bytes = parts.reduce((n, b) => n + b.length, 0);
     const stats: CheckpointStats = {
-      seq, bytes, commitMs: t1 - t0, encodeMs: t2 - t1, hashMs: t3 - t2, stallMs: t3 - t0, pauseMs: 0, pauseCpuMs: 0, cpuMs: 0, totalMs: 0,
+      seq, bytes, commitMs: t1 - t0, encodeMs: t2 - t1, hashMs: t3 - t2, pauseMs: t3 - t0, blockMs: 0, blockCpuMs: 0, cpuMs: 0, totalMs: 0,
     };
     const dir = this.dir!;
     const durable = () => {
@@ -408,15 +410,15 @@ export class Checkpointer {
     if (this.stopAfter !== undefined) {
       dir.writeSync(seq, parts);
       slices.end();
-      stats.pauseMs = slices.longest;
-      stats.pauseCpuMs = slices.longestCpu;
+      stats.blockMs = slices.longest;
+      stats.blockCpuMs = slices.longestCpu;
       stats.cpuMs = slices.busy;
       durable();
       return;
     }
     slices.end();
-    stats.pauseMs = slices.longest;
-    stats.pauseCpuMs = slices.longestCpu;
+    stats.blockMs = slices.longest;
+    stats.blockCpuMs = slices.longestCpu;
     stats.cpuMs = slices.busy;
     this.inFlight = dir.write(seq, parts, sinksDurable).then(durable, (e) => { this.failure = e; }).finally(() => { this.inFlight = undefined; });
   }
