@@ -6,7 +6,8 @@
 //     and the process's event-loop delay histogram);
 //  3. restore time of a checkpoint of about 100 MB of state.
 //
-//   node bench/checkpoint.mjs [--events N] [--keys K] [--runs R] [--restore-mb MB] [--skip-restore]
+//   node bench/checkpoint.mjs [--events N] [--keys K] [--runs R] [--restore-mb MB]
+//                             [--skip-throughput] [--skip-restore]
 //
 // CPU time is reported next to wall time: on a shared machine wall time is noisy, and the loss a
 // checkpoint causes is CPU the job does not spend on events.
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     'restore-mb': { type: 'string', default: '100' },
     'skip-restore': { type: 'boolean', default: false },
+    'skip-throughput': { type: 'boolean', default: false },
   },
 });
 const events = Number(values.events);
@@ -117,36 +119,39 @@ try {
   const args = ['--quiet', '--param', `events=${events}`, '--param', `keys=${keys}`];
 
   // 1 + 2. Throughput, with and without checkpoints, alternating.
-  const none = [];
-  const ckpt = [];
-  const ckptStats = [];
-  for (let r = 0; r < runs; r++) {
-    const a = await runJob(keyed, args);
-    if (a.status !== 0) throw new Error(`run failed:\n${a.stderr}`);
-    none.push(a.probe);
-    const b = await runJob(keyed, [...args, '--checkpoint-interval', '1s', '--checkpoint-dir', 'ckpt'], { FLOWC_CHECKPOINT_STATS: 'stats.jsonl' });
-    if (b.status !== 0) throw new Error(`run failed:\n${b.stderr}`);
-    ckpt.push(b.probe);
-    ckptStats.push(...stats(b.cwd).map((s) => ({ ...s, run: r })));
-    rmSync(a.cwd, { recursive: true, force: true });
-    rmSync(b.cwd, { recursive: true, force: true });
+  if (!values['skip-throughput']) await throughput();
+  async function throughput() {
+    const none = [];
+    const ckpt = [];
+    const ckptStats = [];
+    for (let r = 0; r < runs; r++) {
+      const a = await runJob(keyed, args);
+      if (a.status !== 0) throw new Error(`run failed:\n${a.stderr}`);
+      none.push(a.probe);
+      const b = await runJob(keyed, [...args, '--checkpoint-interval', '1s', '--checkpoint-dir', 'ckpt'], { FLOWC_CHECKPOINT_STATS: 'stats.jsonl' });
+      if (b.status !== 0) throw new Error(`run failed:\n${b.stderr}`);
+      ckpt.push(b.probe);
+      ckptStats.push(...stats(b.cwd).map((s) => ({ ...s, run: r })));
+      rmSync(a.cwd, { recursive: true, force: true });
+      rmSync(b.cwd, { recursive: true, force: true });
+    }
+    const rate = (p) => events / (p.wallMs / 1000);
+    const rateNone = median(none.map(rate));
+    const rateCkpt = median(ckpt.map(rate));
+    const cpuNone = median(none.map((p) => p.cpuMs));
+    const cpuCkpt = median(ckpt.map((p) => p.cpuMs));
+    const live = ckptStats.filter((s) => s.bytes > 1e6);
+    console.log(`\nthroughput, ${events} bids, ${keys} keys, tumbling 1m (${runs} runs each, medians):`);
+    console.log(`  no checkpoints:        ${fmt(rateNone / 1e3)}k events/s wall, ${fmt(cpuNone / 1000, 2)}s CPU`);
+    console.log(`  checkpoint every 1s:   ${fmt(rateCkpt / 1e3)}k events/s wall, ${fmt(cpuCkpt / 1000, 2)}s CPU, ${fmt(ckptStats.length / runs)} checkpoints a run`);
+    console.log(`  loss:                  ${fmt((1 - rateCkpt / rateNone) * 100)} % wall, ${fmt((cpuCkpt / cpuNone - 1) * 100)} % CPU`);
+    if (live.length) {
+      console.log(`  checkpoint size:       ${fmt(median(live.map((s) => s.bytes)) / 1e6)} MB median, ${fmt(Math.max(...live.map((s) => s.bytes)) / 1e6)} MB max`);
+      console.log(`  per checkpoint:        job paused ${fmt(median(live.map((s) => s.pauseMs)))} ms median (commit ${fmt(median(live.map((s) => s.commitMs)))}, encode ${fmt(median(live.map((s) => s.encodeMs)))}, checksum ${fmt(median(live.map((s) => s.hashMs)))}), main-thread work ${fmt(median(live.map((s) => s.cpuMs)))} ms, durable after ${fmt(median(live.map((s) => s.totalMs)))} ms`);
+    }
+    console.log(`  longest event-loop pause caused by a checkpoint: ${fmt(Math.max(...ckptStats.map((s) => s.blockMs)))} ms wall (median over checkpoints ${fmt(median(ckptStats.map((s) => s.blockMs)))} ms; CPU in the longest slice ${fmt(Math.max(...ckptStats.map((s) => s.blockCpuMs)))} ms)`);
+    console.log(`  event-loop delay (whole run, max): ${fmt(median(none.map((p) => p.maxDelayMs)))} ms without checkpoints, ${fmt(median(ckpt.map((p) => p.maxDelayMs)))} ms with`);
   }
-  const rate = (p) => events / (p.wallMs / 1000);
-  const rateNone = median(none.map(rate));
-  const rateCkpt = median(ckpt.map(rate));
-  const cpuNone = median(none.map((p) => p.cpuMs));
-  const cpuCkpt = median(ckpt.map((p) => p.cpuMs));
-  const live = ckptStats.filter((s) => s.bytes > 1e6);
-  console.log(`\nthroughput, ${events} bids, ${keys} keys, tumbling 1m (${runs} runs each, medians):`);
-  console.log(`  no checkpoints:        ${fmt(rateNone / 1e3)}k events/s wall, ${fmt(cpuNone / 1000, 2)}s CPU`);
-  console.log(`  checkpoint every 1s:   ${fmt(rateCkpt / 1e3)}k events/s wall, ${fmt(cpuCkpt / 1000, 2)}s CPU, ${fmt(ckptStats.length / runs)} checkpoints a run`);
-  console.log(`  loss:                  ${fmt((1 - rateCkpt / rateNone) * 100)} % wall, ${fmt((cpuCkpt / cpuNone - 1) * 100)} % CPU`);
-  if (live.length) {
-    console.log(`  checkpoint size:       ${fmt(median(live.map((s) => s.bytes)) / 1e6)} MB median, ${fmt(Math.max(...live.map((s) => s.bytes)) / 1e6)} MB max`);
-    console.log(`  per checkpoint:        job paused ${fmt(median(live.map((s) => s.pauseMs)))} ms median (commit ${fmt(median(live.map((s) => s.commitMs)))}, encode ${fmt(median(live.map((s) => s.encodeMs)))}, checksum ${fmt(median(live.map((s) => s.hashMs)))}), main-thread work ${fmt(median(live.map((s) => s.cpuMs)))} ms, durable after ${fmt(median(live.map((s) => s.totalMs)))} ms`);
-  }
-  console.log(`  longest event-loop pause caused by a checkpoint: ${fmt(Math.max(...ckptStats.map((s) => s.blockMs)))} ms wall (median over checkpoints ${fmt(median(ckptStats.map((s) => s.blockMs)))} ms; CPU in the longest slice ${fmt(Math.max(...ckptStats.map((s) => s.blockCpuMs)))} ms)`);
-  console.log(`  event-loop delay (whole run, max): ${fmt(median(none.map((p) => p.maxDelayMs)))} ms without checkpoints, ${fmt(median(ckpt.map((p) => p.maxDelayMs)))} ms with`);
 
   // 3. Restore of ~100 MB of state: run the big-state job with a checkpoint every second, kill it
   // once a checkpoint of the wanted size is durable, then time the restore.

@@ -145,7 +145,9 @@ export class Checkpointer {
   private stopArmed = false;
   private readonly statsFile: string | undefined;
   private disabledWhy: string | undefined;
+  private checkedReplay = false;
   private buffers: WriterBuffers | undefined;
+  private lastSize: { tags: number; nums: number } | undefined;
   /** Wall-clock time of the last durable checkpoint (for the status line). */
   lastCheckpointAt: number | undefined;
   readonly stats: CheckpointStats[] = [];
@@ -309,19 +311,20 @@ export class Checkpointer {
   maybeCheckpoint(readers: (Reader | null)[], watermarks: number[], done: boolean[]): Promise<void> | undefined {
     if (this.failure !== undefined) throw this.failure;
     if (!this.enabled || this.stopArmed) return undefined;
-    if (this.stopAfter === undefined) {
-      if (this.inFlight) return undefined;
-      const now = Date.now();
-      if (now - this.lastAt < this.interval!) return undefined;
-      this.lastAt = now;
-    }
-    if (this.lastPositions === undefined) {
+    if (!this.checkedReplay) {
+      this.checkedReplay = true;
       const i = readers.findIndex((r) => r?.replayable === false);
       if (i >= 0) {
         this.disabledWhy = `source ${this.graph.sources[i]!.name} cannot be replayed from a checkpoint (stdin)`;
         if (this.interval !== undefined) process.stderr.write(`warning: checkpoints are off: ${this.disabledWhy}\n`);
         return undefined;
       }
+    }
+    if (this.stopAfter === undefined) {
+      if (this.inFlight) return undefined;
+      const now = Date.now();
+      if (now - this.lastAt < this.interval!) return undefined;
+      this.lastAt = now;
     }
     const positions = readers.map((r, i) => (r && !done[i] ? r.position() : null));
     // Nothing read since the last checkpoint (an idle unbounded source): nothing new to record.
@@ -373,7 +376,7 @@ export class Checkpointer {
       late: graph.operators.map((o) => o.late.count),
     };
     // The previous checkpoint is on disk (one is written at a time): its buffers can be reused.
-    const w = new StateWriter(this.buffers);
+    const w = new StateWriter(this.buffers ?? this.lastSize);
     this.buffers = undefined;
     w.value(meta);
     for (const op of graph.operators) {
@@ -401,6 +404,7 @@ export class Checkpointer {
       // Kept for the next checkpoint unless large (then memory matters more than the allocation).
       const b = w.buffers;
       this.buffers = b.tags.byteLength + b.nums.byteLength <= REUSE_MAX ? b : undefined;
+      this.lastSize = w.size;
       dir.prune(KEEP);
       this.taken++;
       this.lastCheckpointAt = Date.now();

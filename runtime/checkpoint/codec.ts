@@ -80,11 +80,19 @@ export class StateWriter {
 
   /**
    * `reuse`: the buffers of a previous writer whose output is no longer needed (written to disk),
-   * so that a job checkpointing every second does not allocate and zero them each time.
+   * so that a job checkpointing every second does not allocate and zero them each time; or the
+   * `size` of a previous encoding, to allocate once instead of growing step by step.
    */
-  constructor(reuse?: WriterBuffers) {
-    this.tags = reuse?.tags ?? new Uint8Array(1 << 16);
-    this.nums = reuse?.nums ?? new Float64Array(1 << 13);
+  constructor(reuse?: WriterBuffers | { tags: number; nums: number }) {
+    const t = reuse?.tags;
+    const n = reuse?.nums;
+    this.tags = t instanceof Uint8Array ? t : new Uint8Array(Math.max(1 << 16, Math.ceil((t ?? 0) * 1.1)));
+    this.nums = n instanceof Float64Array ? n : new Float64Array(Math.max(1 << 13, Math.ceil((n ?? 0) * 1.1)));
+  }
+
+  /** How much was written: a size hint for the next writer, when its buffers are not reused. */
+  get size(): { tags: number; nums: number } {
+    return { tags: this.nTags, nums: this.nNums };
   }
 
   /** The buffers to hand to the next writer once this one's output has been written. */

@@ -5,11 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { buildJob, emptyDir } from '../e2e/harness.ts';
 
 describe('crash test', () => {
   it('a job killed with SIGKILL at random moments and restarted writes the bytes of an uninterrupted run', async () => {
-    const { bundlePath } = await buildJob(join(__dirname, 'jobs', 'crash.flow'), emptyDir('flowc-crash-build-'));
+    const buildDir = emptyDir('flowc-crash-build-');
+    const { bundlePath } = await buildJob(join(__dirname, 'jobs', 'crash.flow'), buildDir);
     const script = join(__dirname, '..', '..', 'scripts', 'crash-test.mjs');
     const r = spawnSync(process.execPath, [script, '--bundle', bundlePath, '--events', '100000', '--kills', '5', '--interval', '30ms', '--seed', '6'], {
       encoding: 'utf8',
@@ -17,5 +19,6 @@ describe('crash test', () => {
     });
     expect(r.stdout + r.stderr).toMatch(/^OK: 8 output files byte-identical after \d+ kills \(seed 6\)$/m);
     expect(r.status).toBe(0);
+    rmSync(buildDir, { recursive: true, force: true });
   }, 300_000);
 });

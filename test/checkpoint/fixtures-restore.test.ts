@@ -6,7 +6,7 @@
  * presence of every expected line is checked there.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildJob, copyInputs, emptyDir, listFiles } from '../e2e/harness.ts';
 import { runWithRestore } from './restore-harness.ts';
@@ -40,6 +40,7 @@ describe('end-to-end fixtures through checkpoint, stop and restore', () => {
         const want = readFileSync(join(expectedDir, stream), 'utf8').split('\n');
         expect(want.filter((l) => !got.has(l)), `${name}: ${stream} lines missing after restores`).toEqual([]);
       }
+      rmSync(work, { recursive: true, force: true });
     });
   }
 });

@@ -3,8 +3,8 @@
  * ones, wherever they stop; damaged checkpoints fall back to the previous one; a changed state
  * layout is refused, an unchanged one restores.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildJob, emptyDir } from '../e2e/harness.ts';
 import { readTree, runJobProcess, runProcess, runWithRestore, TEST_STOP_EXIT_CODE, type JobRun } from './restore-harness.ts';
@@ -46,9 +46,20 @@ let root: string;
 let shop: string;
 let reference: JobRun;
 
+/** Every temp folder the tests make, removed at the end. */
+const made: string[] = [];
+function tempDir(prefix: string): string {
+  const d = emptyDir(prefix);
+  made.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 /** A fresh working folder holding the inputs. */
 function workDir(): string {
-  const d = emptyDir('flowc-ckpt-');
+  const d = tempDir('flowc-ckpt-');
   copyFileSync(join(root, 'orders.jsonl'), join(d, 'orders.jsonl'));
   copyFileSync(join(root, 'payments.jsonl'), join(d, 'payments.jsonl'));
   return d;
@@ -79,7 +90,7 @@ function outputs(files: Record<string, Buffer>): Record<string, string> {
 }
 
 beforeAll(async () => {
-  root = emptyDir('flowc-ckpt-root-');
+  root = tempDir('flowc-ckpt-root-');
   writeFileSync(join(root, 'orders.jsonl'), orders());
   writeFileSync(join(root, 'payments.jsonl'), payments());
   shop = (await buildJob(shopFlow, join(root, 'shop'))).bundlePath;
@@ -270,5 +281,24 @@ describe('checkpoint directory', () => {
     expect(done.stderr).toMatch(/^restored from checkpoint .*\.flowc-checkpoints\/shop\/shop-00000001\.ckpt/m);
     expect(existsSync(join(dir, '.flowc-checkpoints'))).toBe(false);
     expect(outputs(done.files)).toEqual(outputs(reference.files));
+  });
+});
+
+describe('sources that cannot be replayed', () => {
+  it('a job reading stdin takes no checkpoints, and says so when they were asked for', async () => {
+    const dir = tempDir('flowc-ckpt-stdin-');
+    const flow = join(dir, 'echo.flow');
+    writeFileSync(flow, 'type R = { n: int }\nsource rows: R = stdin()\nsink rows | where n % 2 == 0 -> file("out/even.jsonl")\n');
+    const { bundlePath } = await buildJob(flow, join(dir, '.bin'));
+    const input = Array.from({ length: 3000 }, (_, n) => JSON.stringify({ n })).join('\n') + '\n';
+    const asked = await runProcess(bundlePath, dir, ['--checkpoint-interval', '10ms', '--checkpoint-dir', 'ck'], { stdin: input });
+    expect(asked.status, asked.stderr).toBe(0);
+    expect(asked.stderr).toBe('warning: checkpoints are off: source rows cannot be replayed from a checkpoint (stdin)\n');
+    expect(existsSync(join(dir, 'ck'))).toBe(false);
+    const harness = await runWithRestore(bundlePath, dir, [], { stdin: input });
+    expect(harness.status, harness.stderr).toBe(0);
+    expect(harness.stops).toBe(0);
+    expect(harness.stderr).toBe('');
+    expect(harness.files['out/even.jsonl']!.toString()).toBe(Array.from({ length: 1500 }, (_, i) => JSON.stringify({ n: 2 * i })).join('\n') + '\n');
   });
 });
