@@ -4,7 +4,7 @@
  *
  *   text ─parse→ Ast ─check→ TypedProgram ─plan→ LogicalPlan ─fuse→ PhysicalPlan ─emit→ TypeScript ─bundle→ .mjs
  */
-import { parse } from './phases/1-parse/parse.ts';
+import { parse, type ParseResult } from './phases/1-parse/parse.ts';
 import { loadImports } from './phases/1-parse/imports.ts';
 import type { Program } from './phases/1-parse/ast.ts';
 import { check, type TypedProgram } from './phases/2-check/check.ts';
@@ -30,10 +30,23 @@ export interface Analysis {
   ok: boolean;
 }
 
+export interface AnalyzeOptions {
+  /** The parse of `text` when the caller has it already. */
+  parsed?: ParseResult;
+  /**
+   * Parses `text` in place of `parse()`: the language server passes the document's
+   * `IncrementalParser` (compiler/phases/1-parse/incremental.ts), made for the same file.
+   */
+  parser?: { readonly file: string; parse(text: string): ParseResult };
+  /** Parses an imported file in place of `parse()` (the server keeps an `IncrementalParser` per imported file). */
+  parseImport?: (text: string, file: string) => ParseResult;
+}
+
 /** Parse and check one file and its imports: what `flowc check` and the language server run. */
-export function analyze(text: string, file: string, host?: CompilerHost): Analysis {
-  const parsed = parse(text, file);
-  const imports = loadImports(parsed.program, host);
+export function analyze(text: string, file: string, host?: CompilerHost, options: AnalyzeOptions = {}): Analysis {
+  if (options.parser && options.parser.file !== file) throw new Error(`analyze: the parser is for ${options.parser.file}, not ${file}`);
+  const parsed = options.parsed ?? options.parser?.parse(text) ?? parse(text, file);
+  const imports = loadImports(parsed.program, host, options.parseImport);
   const externs = host
     ? (from: string, spec: string) => {
         const path = host.resolve(from, spec);

@@ -2,7 +2,7 @@
 // node's own start-up: `node bench/nexmark/timed.mjs SCRIPT [ARGS…]` with BENCH_TIMING=FILE.
 // Both bundles and impl scripts do all their work in top-level code (a bundle ends with
 // `await runMain(job)`), so the import resolves when the job is done.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -16,8 +16,22 @@ const cpu = process.cpuUsage(cpu0);
 const timing = {
   wallMs,
   cpuMs: (cpu.user + cpu.system) / 1000,
-  maxRssKb: process.resourceUsage().maxRSS,
+  maxRssKb: peakRssKb(),
   exitCode: process.exitCode ?? 0,
 };
+/**
+ * Peak resident set size of this process in KiB: VmHWM, which starts afresh at exec (getrusage's
+ * maxRSS does not on Linux: a child inherits its parent's high-water mark).
+ */
+function peakRssKb() {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]);
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS;
+}
+
 if (process.env.BENCH_TIMING) writeFileSync(process.env.BENCH_TIMING, JSON.stringify(timing));
 else process.stderr.write(`${JSON.stringify(timing)}\n`);

@@ -1,5 +1,7 @@
 // Bundles the extension client (src/extension.ts) and the language server (src/server.ts, with the
 // whole compiler inlined) into dist/, as CommonJS for VS Code's Node. `node scripts/build.mjs`.
+// ts-morph, which holds the TypeScript compiler, goes to dist/ts-morph.js: the server loads it only
+// when a file declares an `extern fn` (compiler/lazy-ts-morph.ts), so it starts without reading it.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
@@ -26,10 +28,11 @@ export async function buildExtension({ outdir = join(extensionRoot, 'dist'), min
   };
   const out = resolve(outdir);
   // Without source maps, drop maps of an earlier build so that none is left pointing at other code.
-  if (!sourcemap) for (const f of ['extension.js.map', 'server.js.map']) rmSync(join(out, f), { force: true });
+  if (!sourcemap) for (const f of ['extension.js.map', 'server.js.map', 'ts-morph.js.map']) rmSync(join(out, f), { force: true });
   await Promise.all([
     build({ ...common, entryPoints: [join(extensionRoot, 'src/extension.ts')], outfile: join(out, 'extension.js'), external: ['vscode'] }),
-    build({ ...common, entryPoints: [join(extensionRoot, 'src/server.ts')], outfile: join(out, 'server.js') }),
+    build({ ...common, entryPoints: [join(extensionRoot, 'src/server.ts')], outfile: join(out, 'server.js'), define: { FLOWC_TS_MORPH: '"./ts-morph.js"' } }),
+    build({ ...common, stdin: { contents: "module.exports = require('ts-morph');", resolveDir: extensionRoot, sourcefile: 'ts-morph.js' }, outfile: join(out, 'ts-morph.js') }),
   ]);
   return { extension: join(out, 'extension.js'), server: join(out, 'server.js') };
 }

@@ -22,7 +22,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const config = vscode.workspace.getConfiguration('flow');
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'flow' }, { scheme: 'untitled', language: 'flow' }],
-    initializationOptions: { debounceMs: config.get<number>('diagnostics.debounceMs', 50) },
+    initializationOptions: { debounceMs: config.get<number>('diagnostics.debounceMs', 15) },
   };
   client = new LanguageClient('flow', 'Flow Language Server', serverOptions, clientOptions);
 

@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyze, type CompilerHost } from '../../compiler/index.ts';
+import { IncrementalParser } from '../../compiler/phases/1-parse/incremental.ts';
 import type { Diagnostic, Span } from '../../compiler/diagnostics/diagnostic.ts';
 import { LineIndex } from '../../compiler/diagnostics/position.ts';
 import { toLspDiagnostic, toLspRange } from '../../compiler/diagnostics/lsp.ts';
@@ -40,8 +41,17 @@ export interface ServerOptions {
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const analysed = new Map<string, Analysed>();
+  /** Each open document's parser, which re-matches only the declarations an edit changed. */
+  const parsers = new Map<string, IncrementalParser>();
+  /** A parser per file imported by an open document, by path. */
+  const importParsers = new Map<string, IncrementalParser>();
+  const parseImport = (text: string, file: string) => {
+    let parser = importParsers.get(file);
+    if (!parser) importParsers.set(file, parser = new IncrementalParser(file));
+    return parser.parse(text);
+  };
   const timers = new Map<string, NodeJS.Timeout>();
-  const options: ServerOptions = { debounceMs: 50 };
+  const options: ServerOptions = { debounceMs: 15 };
 
   const fileOf = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
   const uriOf = (file: string) => {
@@ -70,9 +80,12 @@ export function startServer(connection: Connection): void {
     const text = doc.getText();
     let analysis: services.AnalysisLike;
     let diagnostics: Diagnostic[];
+    let parser = parsers.get(doc.uri);
+    if (parser?.file !== file) parsers.set(doc.uri, parser = new IncrementalParser(file));
     try {
-      ({ diagnostics, ...analysis } = analyze(text, file, host));
+      ({ diagnostics, ...analysis } = analyze(text, file, host, { parser, parseImport }));
     } catch (err) {
+      parsers.delete(doc.uri);
       // A compiler bug must not take the editor down: report it where the user looks.
       connection.console.error(`flow: analyze failed: ${(err as Error).stack ?? err}`);
       analysis = { program: { kind: 'Program', file, text, decls: [], span: { file, start: 0, end: text.length } } };
@@ -84,6 +97,8 @@ export function startServer(connection: Connection): void {
     const imports = (analysis.imports ?? []).map((p) => p.file);
     const entry: Analysed = { version: doc.version, file, analysis, diagnostics, lines: new LineIndex(text), imports };
     analysed.set(doc.uri, entry);
+    // Forget the parsers of files no open document imports any more.
+    for (const f of importParsers.keys()) if (![...analysed.values()].some((a) => a.imports.includes(f))) importParsers.delete(f);
     return entry;
   }
 
@@ -200,6 +215,7 @@ export function startServer(connection: Connection): void {
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
     analysed.delete(e.document.uri);
+    parsers.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     scheduleDependents(fileOf(e.document.uri));
   });

@@ -4,7 +4,7 @@
  */
 import type { Program } from './ast.ts';
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
-import { parse } from './parse.ts';
+import { parse, type ParseResult } from './parse.ts';
 
 export interface ImportHost {
   readFile(path: string): string | undefined;
@@ -17,7 +17,10 @@ export interface LoadedImports {
   diagnostics: Diagnostic[];
 }
 
-export function loadImports(main: Program, host: ImportHost | undefined): LoadedImports {
+/** `parseFile` parses an imported file (the language server passes one that re-uses earlier parses). */
+export function loadImports(
+  main: Program, host: ImportHost | undefined, parseFile: (text: string, path: string) => ParseResult = parse,
+): LoadedImports {
   const programs: Program[] = [];
   const diagnostics: Diagnostic[] = [];
   const done = new Set<string>([main.file]);
@@ -47,7 +50,7 @@ export function loadImports(main: Program, host: ImportHost | undefined): Loaded
         continue;
       }
       done.add(path);
-      const parsed = parse(text, path);
+      const parsed = parseFile(text, path);
       diagnostics.push(...parsed.diagnostics);
       visit(parsed.program, [...stack, path]);
       programs.push(parsed.program);

@@ -48,6 +48,56 @@ function startsDeclaration(word: string): boolean {
  * the whole file would give, because no declaration can continue with a declaration keyword.
  */
 export function parse(text: string, file: string): ParseResult {
+  return parseRanges(text, file, (start, end) => matchRange(text, file, start, end));
+}
+
+/**
+ * What matching `text[start, end)` gives. It depends on the text of that range alone (the spans
+ * of `decls` and `diagnostics` are file offsets: the range's own offsets plus `start`), which is
+ * what lets incremental.ts re-use it when the same text comes back at another offset.
+ */
+export type RangeMatch =
+  /** The range parsed: its declarations and the literal problems found while building them. */
+  | { ok: true; decls: Decl[]; diagnostics: Diagnostic[] }
+  /** It did not; `failure` is undefined when it is nested so deeply that matching overflowed the stack. */
+  | { ok: false; failure: RangeFailure | undefined };
+
+/**
+ * What syntax-errors.ts reads of ohm's failed match of a range (positions relative to the range).
+ * `getRightmostFailures` is ohm-js 17 API missing from its typings; it matches the input again.
+ */
+export interface RangeFailure {
+  getRightmostFailurePosition(): number;
+  getRightmostFailures(): unknown[];
+}
+
+/** Matches `text[start, end)` from scratch (and builds its AST when it parses). */
+export function matchRange(text: string, file: string, start: number, end: number): RangeMatch {
+  return rangeMatch(match(text, start, end), file, start, end);
+}
+
+/**
+ * The `RangeMatch` of ohm's match `m` of a range `[start, end)` (undefined when matching overflowed
+ * the stack). The AST's names are sliced from `chunk`, the range's text, or else from `m.input`.
+ */
+export function rangeMatch(m: MatchResult | undefined, file: string, start: number, end: number, chunk?: string): RangeMatch {
+  if (!m) return { ok: false, failure: undefined };
+  if (m.failed()) return { ok: false, failure: m as unknown as RangeFailure };
+  const diagnostics: Diagnostic[] = [];
+  try {
+    return { ok: true, decls: buildAst(m, file, diagnostics, start, chunk), diagnostics };
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    diagnostics.push(tooDeepToParse(file, start, end));
+    return { ok: true, decls: [], diagnostics };
+  }
+}
+
+/**
+ * The chunk loop of `parse()`, with the matching of one range supplied by the caller: `parse()`
+ * matches every range, incremental.ts answers the ranges whose text it has seen from a cache.
+ */
+export function parseRanges(text: string, file: string, matchAt: (start: number, end: number) => RangeMatch): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const starts = chunkStarts(text);
   const endOf = (j: number) => starts[j] ?? text.length;
@@ -59,25 +109,21 @@ export function parse(text: string, file: string): ParseResult {
     // Inputs no real program has are refused before ohm sees them: a chunk too long to parse in
     // reasonable time, or brackets deep enough to exhaust the stack.
     const refused = tooLong(text, file, start, endOf(next)) ?? nestingProblem(text, file, start, endOf(next));
-    let m = refused ? undefined : match(text, start, endOf(next));
-    if (m && m.failed() && failedAtEnd(m, text, start, endOf(next))) {
+    let m = refused ? undefined : matchAt(start, endOf(next));
+    if (m && !m.ok && m.failure && failedAtEnd(m.failure, text, start, endOf(next))) {
       for (let k = next + 1; k <= starts.length && k - next <= maxMerge && endOf(k) - start <= maxChunk; k++) {
-        const merged = nestingProblem(text, file, start, endOf(k)) ? undefined : match(text, start, endOf(k));
-        if (merged?.succeeded()) { m = merged; next = k; break; }
-        if (!merged || !failedAtEnd(merged, text, start, endOf(k))) break;
+        const merged = nestingProblem(text, file, start, endOf(k)) ? undefined : matchAt(start, endOf(k));
+        if (merged?.ok) { m = merged; next = k; break; }
+        if (!merged?.failure || !failedAtEnd(merged.failure, text, start, endOf(k))) break;
       }
     }
-    if (!m || m.failed()) {
-      diagnostics.push(refused ?? (m ? syntaxError(m as FailedMatchResult, text, file, start, endOf(next)) : tooDeepToParse(file, start, endOf(next))));
+    if (!m || !m.ok) {
+      diagnostics.push(refused ?? (m?.failure ? syntaxError(m.failure as unknown as FailedMatchResult, text, file, start, endOf(next)) : tooDeepToParse(file, start, endOf(next))));
       const named = declaredName.exec(text.slice(start, Math.min(endOf(next), start + 2000)));
       if (named) unparsed.push({ keyword: named[1]!.replace(/^extern\s+/, ''), name: named[2]! });
     } else {
-      try {
-        decls.push(...buildAst(m, file, diagnostics, start));
-      } catch (e) {
-        if (!(e instanceof RangeError)) throw e;
-        diagnostics.push(tooDeepToParse(file, start, endOf(next)));
-      }
+      decls.push(...m.decls);
+      diagnostics.push(...m.diagnostics);
     }
     i = next;
   }
@@ -90,7 +136,7 @@ export function parse(text: string, file: string): ParseResult {
 const declaredName = /^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*(type|let|source|table|param|fn|extern\s+fn)\s+([A-Za-z_]\w*)/;
 
 /** Matches `text[start, end)`; undefined when the input is so deeply nested that the stack overflows. */
-function match(text: string, start: number, end: number): MatchResult | undefined {
+export function match(text: string, start: number, end: number): MatchResult | undefined {
   try {
     return flowGrammar().match(text.slice(start, end), 'Program');
   } catch (e) {
@@ -148,8 +194,8 @@ function blockComments(text: string): [number, number][] {
 }
 
 /** Did the match fail only after everything but blanks and comments: is the chunk cut short? */
-function failedAtEnd(m: MatchResult, text: string, start: number, end: number): boolean {
-  const pos = start + (m as FailedMatchResult).getRightmostFailurePosition();
+function failedAtEnd(m: RangeFailure, text: string, start: number, end: number): boolean {
+  const pos = start + m.getRightmostFailurePosition();
   return /^(?:\s|\/\/[^\n]*)*$/.test(text.slice(pos, end));
 }
 

@@ -3,7 +3,8 @@
  * and checks that it matches the Flow declaration (int/float/timestamp/duration ↔ number,
  * string, bool ↔ boolean, T? ↔ T | null, [T] ↔ T[]).
  */
-import { Project, Node, type Type as TsType } from 'ts-morph';
+import type { Project, Type as TsType } from 'ts-morph';
+import { tsMorph } from '../../lazy-ts-morph.ts';
 import type * as A from '../1-parse/ast.ts';
 import type { Checker } from './context.ts';
 import { showType, type Type } from './types.ts';
@@ -28,7 +29,9 @@ export function checkExtern(
     c.error('F1802', decl.fromSpan, `cannot find the module "${decl.from}"`, 'the path is relative to this .flow file');
     return undefined;
   }
-  project ??= new Project({ useInMemoryFileSystem: true, compilerOptions: { strict: true, allowJs: true } });
+  // ts-morph is loaded here, the first time a file declares an extern fn (lazy-ts-morph.ts).
+  const { Project: TsProject, Node } = tsMorph();
+  project ??= new TsProject({ useInMemoryFileSystem: true, compilerOptions: { strict: true, allowJs: true } });
   const js = /\.m?js$/.test(decl.from);
   const sf = project.createSourceFile(`/extern/m${++modules}.${js ? 'js' : 'ts'}`, mod.text, { overwrite: true });
   try {

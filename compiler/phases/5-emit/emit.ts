@@ -8,7 +8,8 @@
  * With `--no-fuse` (`physical.fused === false`) the same plan is emitted for the generic operator
  * runtime instead (./unfused.ts).
  */
-import { StructureKind, VariableDeclarationKind, printStructure, type StatementStructures, type FunctionDeclarationStructure } from 'ts-morph';
+import type { StatementStructures, FunctionDeclarationStructure } from 'ts-morph';
+import { tsMorph } from '../../lazy-ts-morph.ts';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import type { PhysicalPlan } from '../4-fuse/fuse.ts';
 import type { PlanNode } from '../3-plan/plan.ts';
@@ -70,8 +71,8 @@ export function assemble(e: { cx: JobEmitter['cx']; types: JobEmitter['types']; 
   for (const f of [...e.moduleFns, ...e.types.functions]) statements.push(f);
   const layout = stateLayout(physical);
   statements.push({
-    kind: StructureKind.VariableStatement,
-    declarationKind: VariableDeclarationKind.Const,
+    kind: tsMorph().StructureKind.VariableStatement,
+    declarationKind: tsMorph().VariableDeclarationKind.Const,
     isExported: true,
     docs: [`The job ${commentText(typed.job.name)}, compiled from ${commentText(typed.main.file.replace(/^.*[\\/]/, ''))}${physical.fused ? '' : ' without fusion (--no-fuse)'}.`],
     declarations: [{
@@ -96,14 +97,14 @@ export function assemble(e: { cx: JobEmitter['cx']; types: JobEmitter['types']; 
   });
   statements.push(create);
   if (!options.testMode) statements.push('await runMain(job);');
-  const code = printStructure({ kind: StructureKind.SourceFile, statements }, { indentNumberOfSpaces: 2 });
+  const code = tsMorph().printStructure({ kind: tsMorph().StructureKind.SourceFile, statements }, { indentNumberOfSpaces: 2 });
   return { code, uses };
 }
 
 /** A generated function as a ts-morph structure. */
 export function functionStructure(f: GeneratedFunction): FunctionDeclarationStructure {
   return {
-    kind: StructureKind.Function,
+    kind: tsMorph().StructureKind.Function,
     name: f.name,
     docs: [commentText(f.doc)],
     parameters: f.params.map((p) => ({ name: p.name, type: p.type })),
@@ -140,7 +141,7 @@ function createFunction(e: JobEmitter): FunctionDeclarationStructure {
     ].join('\n'),
   ];
   return {
-    kind: StructureKind.Function,
+    kind: tsMorph().StructureKind.Function,
     name: 'create',
     docs: ["Builds the job's state and stage functions for one run."],
     parameters: [{ name: 'ctx', type: 'JobContext' }],

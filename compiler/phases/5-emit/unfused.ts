@@ -6,7 +6,7 @@
  * (what fusion buys).
  */
 import type { FunctionDeclarationStructure } from 'ts-morph';
-import { StructureKind } from 'ts-morph';
+import { tsMorph } from '../../lazy-ts-morph.ts';
 import type { PhysicalPlan } from '../4-fuse/fuse.ts';
 import type { NodeId, PlanNode } from '../3-plan/plan.ts';
 import type { TypedProgram } from '../2-check/check.ts';
@@ -115,7 +115,7 @@ export function emitUnfused(physical: PhysicalPlan, typed: TypedProgram, options
   }
   const sources = e.nodes.filter((n) => n.kind === 'Source' && physical.live.has(n.id)).map((n) => `{ name: ${jsString((n as { name: string }).name)}, eventTime: ${(n as { eventTime?: unknown }).eventTime !== undefined}, delay: ${(n as { watermarkMs: number }).watermarkMs}, state: n${n.id}.state, open: ${openReader(e, n as PlanNode & { kind: 'Source' })}, stage: (b) => n${n.id}.stage(b) }`);
   const create: FunctionDeclarationStructure = {
-    kind: StructureKind.Function,
+    kind: tsMorph().StructureKind.Function,
     name: 'create',
     docs: ["Builds the job's operator objects (from the sinks back to the sources) for one run."],
     parameters: [{ name: 'ctx', type: 'JobContext' }],
