@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { buildText, compileFile, repoRoot, runJob, runJobAsync, sampleFiles, tempDir } from './helpers.ts';
 import { readFileSync } from 'node:fs';
 import { everything } from './jobs.ts';
+import { rng } from '../support/random.ts';
 
 /** A folder holding the samples' data at the paths the samples use (relative to the working dir). */
 function sampleWorkdir(): string {
@@ -47,17 +48,6 @@ describe.concurrent('fused and unfused builds write the same bytes', () => {
   }
 });
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 
 function randomInputs(seed: number, events = 1000): Record<string, string> {

@@ -2,13 +2,14 @@
  * Helpers of the back-end tests: compile .flow text (fused or unfused), bundle it, run the bundle
  * in an empty temporary folder holding only its inputs, and read back what it wrote.
  */
-import { mkdtempSync, writeFileSync, readFileSync, readdirSync, statSync, mkdirSync, existsSync } from 'node:fs';
-import { join, dirname, relative, resolve } from 'node:path';
+import { mkdtempSync, writeFileSync, readFileSync, readdirSync, statSync, mkdirSync } from 'node:fs';
+import { join, dirname, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import { compile, type Compilation, type CompileOptions } from '../../compiler/index.ts';
 import { nodeHost } from '../../compiler/cli/host.ts';
 import { bundle } from '../../compiler/bundle/bundle.ts';
+import { listFiles } from '../e2e/harness.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 
@@ -93,19 +94,7 @@ export function runJobAsync(bundlePath: string, cwd: string, args: string[] = []
   });
 }
 
-export function listFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d)) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
+export { listFiles };
 
 /** Writes input files (name → text) into a fresh folder and returns it. */
 export function withInputs(inputs: Record<string, string>): string {

@@ -5,6 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { rng } from '../support/random.ts';
+
+export { rng };
 
 /** The driver's batch size (runtime/job/driver.ts BATCH). */
 export const BATCH = 1024;
@@ -12,17 +15,6 @@ export const T0 = Date.UTC(2024, 0, 1);
 /** ±∞ watermarks as SQL numbers. */
 export const NEG = -9e15;
 export const POS = 9e15;
-
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Ev {
   /** Position in its input (0-based), so rows can be told apart. */

@@ -8,6 +8,7 @@ import { buildSync } from 'esbuild';
 import { FileSource, StdinSource, type RawBatch, type SourcePosition } from '../../runtime/connectors/file-source.ts';
 import { UserError } from '../../runtime/errors.ts';
 import { parseCsvRecord } from '../../runtime/formats/csv.ts';
+import { rng } from '../support/random.ts';
 
 let dir = '';
 beforeAll(() => {
@@ -508,17 +509,6 @@ describe('StdinSource', () => {
 });
 
 describe('FileSource: randomized comparison with a reference splitter', () => {
-  /** A small deterministic PRNG (mulberry32). */
-  function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
 
   /** Straightforward splitting of the whole text, following the documented rules. */
   function reference(text: string, format: 'jsonl' | 'csv'): Collected {
