@@ -11,7 +11,7 @@
 import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { StringDecoder } from 'node:string_decoder';
+import { isAscii } from 'node:buffer';
 import { Observable, map } from 'rxjs';
 
 export function parseArgs(argv = process.argv.slice(2)) {
@@ -24,25 +24,35 @@ export function parseArgs(argv = process.argv.slice(2)) {
   return a;
 }
 
-/** Calls `onLine` for every non-empty line of a file, reading 1 MiB chunks. */
+/**
+ * Calls `onLine` for every non-empty line of a file: 1 MiB chunks read into one Buffer, split on
+ * '\n' there, each line decoded on its own (as latin1 when the chunk is ASCII, which is the same
+ * text and faster; else UTF-8). The fastest plain reader we found; the Flow file source does the
+ * same.
+ */
 export function forEachLine(path, onLine) {
   const fd = openSync(path, 'r');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
+  let buf = Buffer.allocUnsafe(1 << 20);
+  let len = 0;
   for (;;) {
-    const n = readSync(fd, buf, 0, buf.length, null);
+    if (len === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2); // a line longer than the buffer
+      buf.copy(bigger, 0, 0, len);
+      buf = bigger;
+    }
+    const n = readSync(fd, buf, len, buf.length - len, null);
     if (n === 0) break;
-    const text = rest + decoder.write(buf.subarray(0, n));
+    len += n;
+    const ascii = isAscii(buf.subarray(0, len));
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      if (nl > start) onLine(text.slice(start, nl));
+    for (let nl = buf.indexOf(10, start); nl >= 0 && nl < len; nl = buf.indexOf(10, start)) {
+      if (nl > start) onLine(ascii ? buf.latin1Slice(start, nl) : buf.toString('utf8', start, nl));
       start = nl + 1;
     }
-    rest = text.slice(start);
+    buf.copy(buf, 0, start, len);
+    len -= start;
   }
-  rest += decoder.end();
-  if (rest.length > 0) onLine(rest);
+  if (len > 0) onLine(buf.toString('utf8', 0, len));
   closeSync(fd);
 }
 
