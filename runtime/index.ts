@@ -8,6 +8,7 @@ export type { JobDefinition, JobContext, JobGraph, ReadBatch, Reader, SourceBind
 export { UserError } from './errors.ts';
 export { PaneWindows } from './windows/pane-store.ts';
 export { SessionWindows } from './windows/session-store.ts';
+export { rt_topPrune } from './windows/top-buffer.ts';
 export { DedupStore } from './state/dedup-store.ts';
 export { ProcessStore } from './state/process-store.ts';
 export { KeyTable } from './state/key-table.ts';

@@ -5,6 +5,7 @@
  */
 import { PaneWindows } from '../windows/pane-store.ts';
 import { SessionWindows } from '../windows/session-store.ts';
+import { rt_topDue, rt_topPrune } from '../windows/top-buffer.ts';
 import { DedupStore } from '../state/dedup-store.ts';
 import { ProcessStore } from '../state/process-store.ts';
 import { IntervalJoin } from '../joins/interval-join.ts';
@@ -110,7 +111,7 @@ export class WindowAggregate extends WindowOp<any[]> {
   }
 }
 
-/** `window … | top N by …`: rows buffered as `[by, arrival, row]`, sorted when the window fires. */
+/** `window … | top N by …`: candidate rows buffered as `[by, arrival, row]`, sorted when the window fires. */
 export class WindowTop extends WindowOp<unknown[][]> {
   seq = 0;
 
@@ -128,10 +129,23 @@ export class WindowTop extends WindowOp<unknown[][]> {
 
   protected merge(a: unknown[][], b: unknown[][]): void {
     for (let i = 0; i < b.length; i++) a.push(b[i]!);
+    // top 1 keeps only rank-1 rows in a buffer (its first row is a best one): so must a merge.
+    if (this.n === 1 && a.length > 1) rt_topPrune(a, 1, this.withTies, this.compare, this.sameRank);
   }
 
+  /** Keeps candidates only (see top-buffer.ts), as the fused input side does. */
   protected add(acc: unknown[][], r: Row): void {
-    acc.push([this.by(r), this.seq++, r]);
+    const row = [this.by(r), this.seq++, r];
+    if (this.n === 1) {
+      if (acc.length !== 0) {
+        if (this.compare(row, acc[0]!) < 0) acc.length = 0;
+        else if (!(this.withTies && this.sameRank(row[0], acc[0]![0]))) return;
+      }
+      acc.push(row);
+      return;
+    }
+    acc.push(row);
+    if (rt_topDue(acc.length, this.n)) rt_topPrune(acc, this.n, this.withTies, this.compare, this.sameRank);
   }
 
   protected fire(_key: unknown, acc: unknown[][], _start: number, end: number): void {

@@ -16,7 +16,7 @@ export interface StateLayout {
 export function stateLayout(p: PhysicalPlan): StateLayout {
   // The snapshot format of generated operators (composite keys as KeyTable tuples, arrival
   // numbers in `top` buffers): a checkpoint of another format is refused, not misread.
-  const lines: string[] = ['state format 2'];
+  const lines: string[] = ['state format 3'];
   let sources = 0;
   for (const n of p.logical.nodes) {
     if (!p.live.has(n.id)) continue;

@@ -54,7 +54,25 @@ export function windowInput(e: JobEmitter, n: WindowNode, row: Row, exit: string
   if (n.kind === 'WindowTop') {
     const by = compileExpr(n.by, row.scope, e.cx);
     const fields = topFields(e, n).map((f) => e.field(row, f.name));
-    out.push(`${acc}.push([${[by, `SEQ${n.id}++`, ...fields].join(', ')}]);`);
+    if (n.n === 1) {
+      // The buffer holds only rank-1 rows (with ties: all of them; without: the first to arrive).
+      const v = /^[A-Za-z_$][\w$]*$/.test(by) ? by : e.fresh('v');
+      const q = e.fresh('q');
+      const keep = e.fresh('keep');
+      const b0 = e.fresh('b');
+      const c = topCompare(e, n);
+      if (v !== by) out.push(`const ${v} = ${by};`);
+      out.push(`const ${q} = SEQ${n.id}++;`, `let ${keep} = true;`);
+      out.push(`if (${acc}.length !== 0) {`, `  const ${b0} = ${acc}[0]![0];`);
+      out.push(`  if (${c.better(v, b0)}) ${acc}.length = 0;`);
+      out.push(n.withTies ? `  else ${keep} = ${c.same(v, b0)};` : `  else ${keep} = false;`, '}');
+      out.push(`if (${keep}) ${acc}.push([${[v, q, ...fields].join(', ')}]);`);
+    } else {
+      // Candidates only: pruned to rank <= N once the buffer grows past 2N+16 rows, at powers of two.
+      e.use('rt_topPrune');
+      out.push(`${acc}.push([${[by, `SEQ${n.id}++`, ...fields].join(', ')}]);`);
+      out.push(`if (${acc}.length > ${2 * n.n + 16} && (${acc}.length & (${acc}.length - 1)) === 0) rt_topPrune(${acc}, ${n.n}, ${n.withTies}, TOPCMP${n.id}, TOPSAME${n.id});`);
+    }
   } else {
     const layout = layoutOf(e, n);
     const update = accumulatorUpdate(layout, row.scope, e.cx, t);
@@ -88,9 +106,15 @@ export function declareWindow(e: JobEmitter, n: WindowNode): void {
     e.fn(aggregateFire(e, n, fire, layout, keyType, shape));
   } else {
     e.decls.push(`let SEQ${n.id} = 0;`);
+    const c = topCompare(e, n);
+    e.use('rt_topPrune');
+    e.decls.push(`/** Order of window n${n.id}'s top rows: value, then arrival. */\nconst TOPCMP${n.id} = (x: unknown[], y: unknown[]): number => ${c.cmp('x[0]', 'y[0]')} || (x[1] as number) - (y[1] as number);`);
+    e.decls.push(`const TOPSAME${n.id} = (a: unknown, b: unknown): boolean => ${c.same('a', 'b')};`);
     accType = 'unknown[][]';
     init = '[]';
     merge = ['for (let i = 0; i < b.length; i++) a.push(b[i]!);'];
+    // top 1 keeps only rank-1 rows in a buffer (its first row is a best one): so must a merge.
+    if (n.n === 1) merge.push(`if (a.length > 1) rt_topPrune(a, 1, ${n.withTies}, TOPCMP${n.id}, TOPSAME${n.id});`);
     e.fn(topFire(e, n, fire, keyType));
   }
   const cb = `{ create: (): ${accType} => (${init}), merge: (a: ${accType}, b: ${accType}) => { ${merge.join(' ')} }, fire: ${fire} }`;
@@ -134,6 +158,26 @@ function aggregateFire(e: JobEmitter, n: PlanNode & { kind: 'WindowAggregate' },
     params: [{ name: 'key', type: keyType }, { name: 'a', type: `Acc${n.id}` }, { name: 'start', type: 'number' }, { name: 'end', type: 'number' }],
     returnType: 'void',
     body,
+  };
+}
+
+/** How a `top` compares values: `cmp` (negative: first is better), `better`, `same` (the same rank). */
+function topCompare(e: JobEmitter, n: PlanNode & { kind: 'WindowTop' }) {
+  const byType = n.by.ty ?? { kind: 'error' };
+  const numeric = !['nullable', 'null'].includes(byType.kind) && ['int', 'float', 'timestamp', 'duration'].includes(nonNull(byType).kind);
+  if (numeric) {
+    const num = (x: string) => (/^[A-Za-z_$][\w$]*$/.test(x) ? x : `(${x} as number)`);
+    return {
+      cmp: (x: string, y: string) => (n.descending ? `(${y} as number) - (${x} as number)` : `(${x} as number) - (${y} as number)`),
+      better: (x: string, y: string) => `${num(x)} ${n.descending ? '>' : '<'} (${y} as number)`,
+      same: (x: string, y: string) => `${x} === ${y}`,
+    };
+  }
+  e.use('rt_cmp');
+  return {
+    cmp: (x: string, y: string) => `rt_cmp(${x}, ${y}, ${n.descending})`,
+    better: (x: string, y: string) => `rt_cmp(${x}, ${y}, ${n.descending}) < 0`,
+    same: (x: string, y: string) => `rt_cmp(${x}, ${y}, false) === 0`,
   };
 }
 
