@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { ioReason } from '../connectors/io-error.ts';
+import { syncDir } from '../connectors/file-sink.ts';
 
 export interface CheckpointEntry {
   seq: number;
@@ -155,15 +156,3 @@ function remove(path: string): void {
   }
 }
 
-/** Makes a rename durable (best effort: not every platform can fsync a directory). */
-function syncDir(dir: string): void {
-  let fd = -1;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // unsupported here
-  } finally {
-    if (fd >= 0) fs.closeSync(fd);
-  }
-}

@@ -208,7 +208,7 @@ export class FileSink {
 }
 
 /** Makes a newly created directory entry durable (best effort). */
-function syncDir(dir: string): void {
+export function syncDir(dir: string): void {
   let fd = -1;
   try {
     fd = fs.openSync(dir, 'r');

@@ -7,12 +7,13 @@
  *   FLOWC_FUZZ_ITERATIONS=50000 FLOWC_FUZZ_SEED=7 npx vitest run test/check/robustness.test.ts
  */
 import { describe, it } from 'vitest';
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative, posix } from 'node:path';
 import { analyze, type CompilerHost } from '../../compiler/index.ts';
 import { renderDiagnostic } from '../../compiler/diagnostics/render.ts';
 import { diagnosticCatalogue } from '../../lang/diagnostics.ts';
 import { allKeywords } from '../../lang/keywords.ts';
+import { flowFiles } from '../support/files.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const iterations = Number(process.env.FLOWC_FUZZ_ITERATIONS ?? 2000);
@@ -21,16 +22,6 @@ const seed = Number(process.env.FLOWC_FUZZ_SEED ?? 20240501);
 const perInputMs = Number(process.env.FLOWC_FUZZ_MAX_MS ?? 5000);
 const codes = new Set(diagnosticCatalogue.map((d) => d.code));
 
-function flowFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...flowFiles(p));
-    else if (name.endsWith('.flow')) out.push(p);
-  }
-  return out;
-}
 
 /** Every .flow file of the samples and of the checker's fixtures, by path relative to the repo. */
 const seeds = new Map<string, string>(

@@ -3,23 +3,15 @@
  * checked over every sample and fixture of the repository.
  */
 import { describe, it, expect } from 'vitest';
-import { readFileSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { formatText, astShape } from '../../compiler/fmt/format.ts';
 import { scanComments } from '../../compiler/fmt/comments.ts';
 import { parse } from '../../compiler/phases/1-parse/parse.ts';
 import { hasErrors } from '../../compiler/diagnostics/diagnostic.ts';
 import { flowc, fixtures, repo, tempDir } from './helpers.ts';
+import { flowFiles } from '../support/files.ts';
 
-function flowFiles(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) flowFiles(p, out);
-    else if (e.name.endsWith('.flow')) out.push(p);
-  }
-  return out;
-}
 
 const corpus = ['samples', 'test', 'vscode-extension/test'].flatMap((d) => flowFiles(join(repo, d))).sort();
 

@@ -8,7 +8,7 @@
  *   FLOWC_INCREMENTAL_EDITS=200 FLOWC_INCREMENTAL_SEED=7 npx vitest run test/parse/incremental.test.ts
  */
 import { describe, it, expect } from 'vitest';
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse, type ParseResult } from '../../compiler/phases/1-parse/parse.ts';
 import { IncrementalParser } from '../../compiler/phases/1-parse/incremental.ts';
@@ -16,22 +16,13 @@ import { check } from '../../compiler/phases/2-check/check.ts';
 import { analyze } from '../../compiler/index.ts';
 import type * as A from '../../compiler/phases/1-parse/ast.ts';
 import { folderHost } from '../check/harness.ts';
+import { flowFiles } from '../support/files.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 /** Edits per seed file. */
 const edits = Number(process.env.FLOWC_INCREMENTAL_EDITS ?? 8);
 const seed = Number(process.env.FLOWC_INCREMENTAL_SEED ?? 20240501);
 
-function flowFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...flowFiles(p));
-    else if (name.endsWith('.flow')) out.push(p);
-  }
-  return out;
-}
 
 const seeds = [...flowFiles(join(repo, 'samples')), ...flowFiles(join(repo, 'test/fixtures'))]
   .map((p) => [relative(repo, p).split('\\').join('/'), readFileSync(p, 'utf8')] as const);

@@ -11,6 +11,7 @@ import { allKeywords, reservedKeywords, typeNames } from '../../lang/keywords.ts
 import { builtins, aggregates } from '../../lang/builtins.ts';
 import { analyze } from '../../compiler/index.ts';
 import { connectorSpecs } from '../../compiler/phases/2-check/connectors.ts';
+import { flowFiles } from '../../test/support/files.ts';
 
 const repoRoot = join(extensionRoot, '..');
 const fixturePath = join(extensionRoot, 'test/fixtures/tokens.flow');
@@ -22,15 +23,6 @@ const isKeywordScope = (word: string, scopes: string[]) =>
 
 const has = (scopes: string[], prefix: string) => scopes.some((s) => s === prefix || s.startsWith(`${prefix}.`));
 
-function flowFiles(dir: string): string[] {
-  let out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out = out.concat(flowFiles(p));
-    else if (name.endsWith('.flow')) out.push(p);
-  }
-  return out;
-}
 
 describe('TextMate grammar: token classes', () => {
   let tokens: Token[];
