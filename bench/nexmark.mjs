@@ -49,7 +49,7 @@ if (queries.length === 0) throw new Error(`no such queries: ${ONLY}`);
 const work = join(root, 'bench/out/nexmark');
 const log = (s) => process.stderr.write(`${s}\n`);
 
-/** Published per-core Flink 2.0 throughput (nexmark.md), events/s. */
+/** Published per-core Flink 2.0 throughput (the Flink 2.0 Nexmark results, as listed in samples/nexmark/README.md), events/s. */
 const FLINK = { q0: '0.38–0.41M', q1: '0.38–0.41M', q2: '0.38–0.41M', q5: '75K', q7: '23K', q11: '46K', q17: '161K', q21: '147K', q22: '212K' };
 
 // ---------------------------------------------------------------------------------------------- build

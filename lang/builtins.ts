@@ -7,7 +7,7 @@
  * the result nullable and the call yields null when that argument is null (as in SQL). The
  * emitter adds the null checks; `code` only sees non-null values.
  */
-import { T, isNumeric, nonNull, unify, showType, type Type } from '../compiler/phases/2-check/types.ts';
+import { T, isNumeric, nonNull, unify, showType, type Type } from './types.ts';
 
 export interface Builtin {
   name: string;
@@ -189,3 +189,11 @@ export const aggregates: AggregateFn[] = [
 ];
 
 export const aggregateByName: ReadonlyMap<string, AggregateFn> = new Map(aggregates.map((a) => [a.name, a]));
+
+/**
+ * Is this call an aggregate? `min(a, b)` and `max(a, b)` with two arguments are the scalar
+ * builtins; with one they are aggregates.
+ */
+export function isAggregateName(name: string, argc: number): boolean {
+  return aggregateByName.has(name) && !((name === 'min' || name === 'max') && argc === 2);
+}

@@ -217,11 +217,11 @@ function typedSummary(c: Compilation): string {
   return lines.join('\n') + '\n';
 }
 
-function describeStream(s: import('../phases/2-check/types.ts').StreamInfo): string {
+function describeStream(s: import('../../lang/types.ts').StreamInfo): string {
   const fields = s.row.fields.map((f) => `${f.name}: ${showTypeLazy(f.type)}`).join(', ');
   return `{ ${fields} }${s.keys ? ` keyed by ${s.keys.map((k) => k.name).join(', ')}` : ''}${s.eventTime ? '' : ' (no event time)'}`;
 }
 
-import { showType as showTypeLazy } from '../phases/2-check/types.ts';
+import { showType as showTypeLazy } from '../../lang/types.ts';
 
 export { readFileSync };

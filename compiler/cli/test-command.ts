@@ -1,4 +1,4 @@
-/** `flowc test [FILES…] [--filter TEXT]`: runs the test blocks of .flow files (flow-language.md §4). */
+/** `flowc test [FILES…] [--filter TEXT]`: runs the test blocks of .flow files (lang/reference.md §9). */
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { nodeHost } from './host.ts';

@@ -1,6 +1,6 @@
 /**
- * The canonical layout of a .flow file, printed from its AST (flow-language.md is the style
- * reference): 2-space indentation; pipelines one operator per line starting with `| `, the
+ * The canonical layout of a .flow file, printed from its AST (the examples of lang/reference.md
+ * follow it): 2-space indentation; pipelines one operator per line starting with `| `, the
  * operator's own blocks indented under it; records `{ a: 1, b }` on one line when they fit in
  * 100 columns, else one field per line with a trailing comma; record types of `type`
  * declarations, job settings and the rows of `given`/`expect` always one per line; `event time`
@@ -440,7 +440,7 @@ function precedence(e: A.Expr): number {
     case 'Unary': return e.op === 'not' ? 3 : 8;
     case 'Literal': return typeof e.value === 'number' && (e.value < 0 || Object.is(e.value, -0)) ? 8 : 10;
     case 'Member': case 'Call': return 9;
-    default: return 10;
+    case 'Name': case 'Record': case 'List': return 10;
   }
 }
 

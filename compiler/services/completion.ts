@@ -3,11 +3,12 @@
  * declared in the file and, once the checker has filled the stream slots, the fields of the row.
  * What is offered first depends on the position (after `|` operators, in a type position types…).
  */
+import { steps } from '../../lang/steps.ts';
 import { builtins, aggregates, builtinByName, aggregateByName } from '../../lang/builtins.ts';
 import {
   allKeywords, declarationKeywords, operatorKeywords, reservedKeywords, typeNames,
 } from '../../lang/keywords.ts';
-import { showType, type StreamInfo } from '../phases/2-check/types.ts';
+import { showType, type StreamInfo } from '../../lang/types.ts';
 import { symbolIndex, scopesAt, type AnalysisLike, type FlowSymbol, type SymbolIndex } from './symbols.ts';
 import { cursorContext, type CompletionPosition } from './context.ts';
 import { signature, kindLabel, connectorSignature } from './print.ts';
@@ -29,7 +30,7 @@ export interface CompletionEntry {
 }
 
 /** Operators that can follow `|`. */
-export const pipelineOperators = ['where', 'select', 'extend', 'unnest', 'key', 'window', 'aggregate', 'top', 'dedup', 'join', 'lookup', 'process'];
+export const pipelineOperators = steps.map((s) => s.keyword);
 
 export function completions(analysis: AnalysisLike, offset: number): CompletionEntry[] {
   const index = symbolIndex(analysis);

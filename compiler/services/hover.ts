@@ -2,7 +2,7 @@
 import type { Span } from '../phases/1-parse/ast.ts';
 import { builtinByName, aggregateByName } from '../../lang/builtins.ts';
 import { allKeywords } from '../../lang/keywords.ts';
-import { showRow, showType } from '../phases/2-check/types.ts';
+import { showRow, showType } from '../../lang/types.ts';
 import { symbolIndex, occurrenceAt, contains, type AnalysisLike, type FlowSymbol, type Occurrence, type SymbolIndex } from './symbols.ts';
 import { signature, kindLabel, recordFields, showTypeExpr, showRecordBlock, pipelineStream, connectorSignature } from './print.ts';
 import { connectorSpecs } from '../phases/2-check/connectors.ts';

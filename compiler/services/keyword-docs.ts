@@ -1,4 +1,5 @@
-/** Short documentation of keywords and primitive types, for hover and completion (flow-language.md §3–§6). */
+/** Short documentation of keywords and primitive types, for hover and completion (lang/reference.md). */
+import { steps } from '../../lang/steps.ts';
 
 export const keywordDocs: Readonly<Record<string, string>> = {
   // declarations
@@ -13,19 +14,8 @@ export const keywordDocs: Readonly<Record<string, string>> = {
   fn: '`fn NAME(p: T, …): R = EXPR`: a pure function.',
   extern: '`extern fn NAME(p: T, …): R from "./udfs.ts"`: a TypeScript function, bundled into the job.',
   test: '`test "name" { given S = [records] … expect L == [records] }`: run by `flowc test`.',
-  // operators
-  where: '`where COND`: keeps the rows where `COND` is true.',
-  select: '`select { … }`: projects and computes a new record; the row\'s event time is kept.',
-  extend: '`extend { … }`: adds or replaces fields.',
-  unnest: '`unnest F [as G]`: one row per element of the list field `F`.',
-  key: '`key by F1, F2`: partitions by the fields (a shuffle).',
-  window: '`window tumbling D` / `sliding D every S` / `session GAP` [`processing time`]: event-time windows.',
-  aggregate: '`aggregate { name: EXPR, … }`: one row per key and window: key fields, `window_start`, `window_end`, then the aggregates.',
-  top: '`top N by EXPR [asc|desc] [with ties]`: the N best rows per key and window, plus `rank: int`.',
-  dedup: '`dedup [by F, …] within D`: the first row per key seen within `D` of event time.',
-  join: '`join S [as s] on EQ … within D` (interval join) or `… window tumbling D` (window join).',
-  lookup: '`lookup T [as t] on EXPR == t.KEY [keep unmatched]`: enriches rows from a table.',
-  process: '`process { state …; on record { … }; on timer { … } }`: explicit keyed state and timers.',
+  // pipeline steps (lang/steps.ts)
+  ...Object.fromEntries(steps.map((st) => [st.keyword, st.doc])),
   union: '`union(a, b, …)`: the rows of several streams of the same type.',
   late: '`late(L)`: the rows that arrived after every window of `L` had fired.',
   errors: '`errors(S)`: the input of source `S` that did not parse or match its type, as `{ source, position, raw, error }`.',

@@ -1,6 +1,6 @@
 /** The outline of a file: its declarations, with the fields of record types and the parameters of fns. */
 import type * as A from '../phases/1-parse/ast.ts';
-import { showRow } from '../phases/2-check/types.ts';
+import { showRow } from '../../lang/types.ts';
 import { showTypeExpr, pipelineStream } from './print.ts';
 
 export type OutlineKind =

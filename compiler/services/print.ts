@@ -1,6 +1,6 @@
 /** Flow spellings of declarations and type expressions, for hover, completion details and the outline. */
 import type * as A from '../phases/1-parse/ast.ts';
-import { showRow, showType, type StreamInfo, type Type } from '../phases/2-check/types.ts';
+import { showRow, showType, type StreamInfo, type Type } from '../../lang/types.ts';
 import type { FlowSymbol, SymbolIndex } from './symbols.ts';
 
 /** `{ user: string, at: timestamp }`, `Click?`, `[string]`, as written. */

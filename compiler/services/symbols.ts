@@ -9,9 +9,10 @@
  * name, as in the checker), and `Expr.ty` the type hover shows. Without them (a file that did not
  * check) names still resolve to locals, aliases and params.
  */
+import { exprChildren } from '../phases/1-parse/walk.ts';
 import type * as A from '../phases/1-parse/ast.ts';
 import type { Span } from '../diagnostics/diagnostic.ts';
-import type { StreamInfo } from '../phases/2-check/types.ts';
+import type { StreamInfo } from '../../lang/types.ts';
 import { builtinByName, aggregateByName } from '../../lang/builtins.ts';
 
 /** What the services need of an analysis: the file's AST and the ASTs of the files it imports. */
@@ -377,9 +378,9 @@ class IndexBuilder {
         this.occur({ name: e.field.name, span: e.field.span, role: 'field', expr: e });
         return;
       case 'Call': return this.call(e);
-      case 'Unary': return this.expr(e.operand);
-      case 'Binary': this.expr(e.left); return this.expr(e.right);
-      case 'If': this.expr(e.cond); this.expr(e.then); return this.expr(e.else);
+      case 'Unary': case 'Binary': case 'If': case 'List':
+        for (const x of exprChildren(e)) this.expr(x);
+        return;
       case 'Record':
         for (const item of e.items) {
           if (item.kind === 'Spread') this.expr(item.expr);
@@ -389,9 +390,6 @@ class IndexBuilder {
             this.expr(item.value);
           }
         }
-        return;
-      case 'List':
-        for (const i of e.items) this.expr(i);
         return;
     }
   }

@@ -1,6 +1,6 @@
 /** How `flowc test` prints results: one line per test, and for a failure a diff at its `expect`. */
 import type { Span } from '../phases/1-parse/ast.ts';
-import type { RecordType } from '../phases/2-check/types.ts';
+import type { RecordType } from '../../lang/types.ts';
 import { LineIndex } from '../diagnostics/position.ts';
 import type { Row, RowComparison } from './compare.ts';
 import { formatRow, formatValue } from './values.ts';

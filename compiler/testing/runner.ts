@@ -12,7 +12,7 @@ import { analyze, compile, type CompilerHost } from '../index.ts';
 import { bundle } from '../bundle/bundle.ts';
 import type * as A from '../phases/1-parse/ast.ts';
 import type { TypedProgram } from '../phases/2-check/check.ts';
-import type { RecordType } from '../phases/2-check/types.ts';
+import type { RecordType } from '../../lang/types.ts';
 import { renderDiagnostic, type SourceText } from '../diagnostics/render.ts';
 import { runTestSteps, type HarnessStep } from '../../runtime/testing/harness.ts';
 import type { JobDefinition } from '../../runtime/job/graph.ts';

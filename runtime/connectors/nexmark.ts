@@ -4,7 +4,7 @@
  * Every event is a pure function of (seed, eventId): its PRNG is seeded from those two numbers, so
  * any event can be regenerated on its own, `seek()` is O(1) and a resumed run is identical to an
  * uninterrupted one. Event time derives from the event id and the configured rate only (never from
- * the wall clock). See /work/shared/nexmark.md for the rules followed here.
+ * the wall clock). The rules followed here are listed in samples/nexmark/README.md.
  */
 import { UserError } from '../errors.ts';
 

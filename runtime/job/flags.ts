@@ -1,4 +1,4 @@
-/** Command-line flags of a compiled job (flow-language.md §9); `flowc run` passes the same. */
+/** Command-line flags of a compiled job (README.md, "Using flowc"); `flowc run` passes the same. */
 import { UserError } from '../errors.ts';
 import { parseDuration } from '../formats/time.ts';
 import type { JobDefinition } from './graph.ts';

@@ -1,5 +1,5 @@
 /**
- * Runs one `test` block against a job compiled in test mode (flow-language.md §4): sources are
+ * Runs one `test` block against a job compiled in test mode (lang/reference.md §9): sources are
  * fed from `given` rows instead of connectors, time moves per record exactly as in a real run
  * (the driver's WatermarkClock), `advance watermark to` moves every source's watermark, and at
  * the end every source ends (watermark +∞), so every open window fires.

@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import type * as A from '../../compiler/phases/1-parse/ast.ts';
 import type { LogicalPlan, PlanNode } from '../../compiler/phases/3-plan/plan.ts';
-import { T, type RecordType } from '../../compiler/phases/2-check/types.ts';
+import { T, type RecordType } from '../../lang/types.ts';
 import { failingGuards, failingPushdownGuards, hasDeferredOutput } from '../../compiler/phases/4-fuse/guards.ts';
 import { fuse } from '../../compiler/phases/4-fuse/fuse.ts';
 import { foldExpr } from '../../compiler/phases/4-fuse/optimize/fold.ts';
@@ -24,18 +24,18 @@ const connector = { name: 'stdin', args: {}, format: 'jsonl' as const, span };
 /** source → where → key by → window aggregate → sink, and a union of two filtered branches. */
 function handPlan(parallelism: number): LogicalPlan {
   const nodes: PlanNode[] = [
-    { ...base, id: 0, kind: 'Source', name: 's', connector, eventTime: name('v'), watermarkMs: 0 },
-    { ...base, id: 1, kind: 'Where', input: 0, cond: bin('>', name('v'), int(1), T.bool) },
-    { ...base, id: 2, kind: 'KeyBy', input: 1, keys: [{ name: 'k', type: T.string, expr: name('k', T.string) }] },
+    { ...base, id: 0, kind: 'Source', inputs: [], name: 's', connector, eventTime: name('v'), watermarkMs: 0 },
+    { ...base, id: 1, kind: 'Where', inputs: [0], cond: bin('>', name('v'), int(1), T.bool) },
+    { ...base, id: 2, kind: 'KeyBy', inputs: [1], keys: [{ name: 'k', type: T.string, expr: name('k', T.string) }] },
     {
-      ...base, id: 3, kind: 'WindowAggregate', input: 2, keys: [{ name: 'k', type: T.string, expr: name('k', T.string) }],
+      ...base, id: 3, kind: 'WindowAggregate', inputs: [2], keys: [{ name: 'k', type: T.string, expr: name('k', T.string) }],
       window: { kind: 'tumbling', size: 60_000, processingTime: false }, aggregates: [],
     },
-    { ...base, id: 4, kind: 'Sink', input: 3, connector: { ...connector, name: 'stdout' }, index: 0 },
-    { ...base, id: 5, kind: 'Where', input: 0, cond: bin('<', name('v'), int(5), T.bool) },
-    { ...base, id: 6, kind: 'Where', input: 0, cond: bin('>', name('v'), int(9), T.bool) },
+    { ...base, id: 4, kind: 'Sink', inputs: [3], connector: { ...connector, name: 'stdout' }, index: 0 },
+    { ...base, id: 5, kind: 'Where', inputs: [0], cond: bin('<', name('v'), int(5), T.bool) },
+    { ...base, id: 6, kind: 'Where', inputs: [0], cond: bin('>', name('v'), int(9), T.bool) },
     { ...base, id: 7, kind: 'Union', inputs: [5, 6] },
-    { ...base, id: 8, kind: 'Sink', input: 7, connector: { ...connector, name: 'stdout' }, index: 1 },
+    { ...base, id: 8, kind: 'Sink', inputs: [7], connector: { ...connector, name: 'stdout' }, index: 1 },
   ];
   return { nodes, job: { name: 'hand', parallelism }, tables: [], files: [] };
 }

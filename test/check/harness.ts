@@ -10,7 +10,7 @@ import { analyze, type Analysis, type CompilerHost } from '../../compiler/index.
 import { renderDiagnostic } from '../../compiler/diagnostics/render.ts';
 import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.ts';
 import type * as A from '../../compiler/phases/1-parse/ast.ts';
-import { showRow, showType, type StreamInfo } from '../../compiler/phases/2-check/types.ts';
+import { showRow, showType, type StreamInfo } from '../../lang/types.ts';
 
 export const fixturesRoot = join(import.meta.dirname, '..', 'fixtures');
 

@@ -1,5 +1,5 @@
 /**
- * `flowc test`: the test blocks of .flow files (flow-language.md §4) — passing tests, failing
+ * `flowc test`: the test blocks of .flow files (lang/reference.md §9) — passing tests, failing
  * ones with their report snapshotted, the samples' own tests, and files that do not compile.
  */
 import { describe, it, expect } from 'vitest';

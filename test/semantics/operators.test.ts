@@ -1,6 +1,6 @@
 /**
  * End to end: Flow text → bundle → `node job.mjs` in a temp folder → output files, for the
- * operators' semantics (flow-language.md §5–§7) on small hand-made inputs.
+ * operators' semantics (lang/reference.md §4–§6) on small hand-made inputs.
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import { writeFileSync, readFileSync } from 'node:fs';

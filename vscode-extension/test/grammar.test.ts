@@ -8,6 +8,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenize, scopesAt, extensionRoot, grammarPath, type Token } from './tokenize.ts';
 import { allKeywords, reservedKeywords, typeNames } from '../../lang/keywords.ts';
+import { steps } from '../../lang/steps.ts';
 import { builtins, aggregates } from '../../lang/builtins.ts';
 import { analyze } from '../../compiler/index.ts';
 import { connectorSpecs } from '../../compiler/phases/2-check/connectors.ts';
@@ -183,6 +184,15 @@ describe('keywords agree: lang/flow.ohm, lang/keywords.ts and the TextMate gramm
     const tokens = await tokenize(fixture);
     const missing = allKeywords.filter((k) => !tokens.some((t) => t.text.trim() === k && isKeywordScope(k, t.scopes)));
     expect(missing).toEqual([]);
+  });
+
+  it('every step of the catalogue (lang/steps.ts) is highlighted as a pipeline keyword after `|`, with its words in lang/keywords.ts', async () => {
+    for (const step of steps) {
+      for (const w of step.words) expect(allKeywords, `${step.keyword}: ${w}`).toContain(w);
+      const tokens = await tokenize(`let x = s\n  | ${step.name} `);
+      const first = tokens.find((t) => t.text.trim() === step.keyword);
+      expect(first?.scopes ?? [], step.keyword).toContain('keyword.other.pipeline.flow');
+    }
   });
 
   it('every word the TextMate grammar treats as a keyword is a keyword', async () => {

@@ -4,7 +4,7 @@
  * instead of building a second tree.
  */
 import type { Span } from '../../diagnostics/diagnostic.ts';
-import type { Type, StreamInfo } from '../2-check/types.ts';
+import type { Type, StreamInfo } from '../../../lang/types.ts';
 
 export type { Span };
 

@@ -7,6 +7,7 @@
 import type { FailedMatchResult } from 'ohm-js';
 import type { Diagnostic, Label, Span } from '../../diagnostics/diagnostic.ts';
 import { declarationKeywords, allKeywords } from '../../../lang/keywords.ts';
+import { steps, stepList } from '../../../lang/steps.ts';
 import { editDistance } from '../../diagnostics/suggest.ts';
 
 interface OhmFailure {
@@ -28,23 +29,9 @@ const declForms: Record<string, string> = {
   test: '`test "name" { given SOURCE = [rows] … expect STREAM [in order] == [rows] … }`',
 };
 
-const opForms: Record<string, string> = {
-  where: '`where CONDITION`',
-  select: '`select { field: EXPR, … }`',
-  extend: '`extend { field: EXPR, … }`',
-  unnest: '`unnest FIELD [as NAME]`',
-  key: '`key by FIELD, …`',
-  window: '`window tumbling D`, `window sliding D every S` or `window session GAP`, each optionally followed by `processing time`',
-  aggregate: '`aggregate { name: EXPR, … }`',
-  top: '`top N by EXPR [asc|desc] [with ties]`',
-  dedup: '`dedup [by FIELD, …] within D`',
-  join: '`join STREAM [as NAME] on A == B [and …] within D` (or `window tumbling D` instead of `within D`)',
-  lookup: '`lookup TABLE [as NAME] on EXPR == NAME.KEY [keep unmatched]`',
-  process: '`process { state NAME: TYPE = INIT … on record { … } on timer { … } }`',
-};
-
-const pipelineOps = ['where', 'select', 'extend', 'unnest', 'key', 'window', 'aggregate', 'top', 'dedup', 'join', 'lookup', 'process'];
-const operatorList = 'where, select, extend, unnest, key by, window, aggregate, top, dedup, join, lookup or process';
+const opForms: Record<string, string> = Object.fromEntries(steps.map((st) => [st.keyword, st.form]));
+const pipelineOps = steps.map((st) => st.keyword);
+const operatorList = stepList;
 const declWords: string[] = declarationKeywords.filter((k) => k !== 'from');
 
 const binaryOps = new Set(['`+`', '`-`', '`*`', '`/`', '`%`', '`==`', '`!=`', '`<`', '`<=`', '`>`', '`>=`', '`??`', '`and`', '`or`']);

@@ -3,8 +3,10 @@
  * declaration; expression and stream types are written into the AST's `ty` / `stream` slots.
  */
 import type * as A from '../1-parse/ast.ts';
+import { forEachExpr } from '../1-parse/walk.ts';
+import { unreachable } from '../../unreachable.ts';
 import { Checker, type Symbols } from './context.ts';
-import { T, type Type, type StreamInfo, type RecordType, assignable, showType, isNullable, nonNull, field } from './types.ts';
+import { T, type Type, type StreamInfo, type RecordType, assignable, showType, isNullable, nonNull, field } from '../../../lang/types.ts';
 import { resolveTypeExpr } from './type-exprs.ts';
 import { checkExpr, expectType, emptyEnv, rowEnv, constValue } from './expressions.ts';
 import { checkPipeline, streamByName } from './pipelines.ts';
@@ -229,8 +231,11 @@ function declare(c: Checker, decls: A.Decl[]): void {
         c.symbols.fns.set(d.name.name, { decl: d, params, result: resolveTypeExpr(c, d.returnType) });
         break;
       }
-      default:
+      case 'Job': case 'Import': case 'TypeDecl': case 'Sink': case 'Test':
+        // Declared elsewhere (job settings, imports, types first) or naming nothing.
         break;
+      default:
+        unreachable(d, 'declaration');
     }
   }
 }
@@ -289,16 +294,7 @@ function checkJob(c: Checker, main: A.Program): JobSettings {
 
 function checkFnCycles(c: Checker): void {
   const calls = (e: A.Expr, out: Set<string>): void => {
-    switch (e.kind) {
-      case 'Call': out.add(e.callee.name); e.args.forEach((a) => calls(a.value, out)); break;
-      case 'Binary': calls(e.left, out); calls(e.right, out); break;
-      case 'Unary': calls(e.operand, out); break;
-      case 'If': calls(e.cond, out); calls(e.then, out); calls(e.else, out); break;
-      case 'Member': calls(e.object, out); break;
-      case 'Record': e.items.forEach((i) => calls(i.kind === 'Field' ? i.value : i.expr, out)); break;
-      case 'List': e.items.forEach((i) => calls(i, out)); break;
-      default: break;
-    }
+    forEachExpr(e, (x) => { if (x.kind === 'Call') out.add(x.callee.name); });
   };
   const graph = new Map<string, Set<string>>();
   for (const [name, f] of c.symbols.fns) {

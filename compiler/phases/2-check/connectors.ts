@@ -1,10 +1,10 @@
 /**
- * The connector catalogue (flow-language.md §8): which connectors exist for sources, tables and
+ * The connector catalogue (lang/reference.md §7): which connectors exist for sources, tables and
  * sinks, their arguments and types. The emitter builds runtime connectors from `ConnectorInfo`.
  */
 import type * as A from '../1-parse/ast.ts';
 import type { Checker } from './context.ts';
-import { T, type Type, type RecordType, assignable, showType, field, nonNull } from './types.ts';
+import { T, type Type, type RecordType, assignable, showType, field, nonNull } from '../../../lang/types.ts';
 import { checkExpr, constValue, emptyEnv } from './expressions.ts';
 import { unknownNameHelp } from '../../diagnostics/suggest.ts';
 

@@ -4,7 +4,7 @@
  */
 import type * as A from '../1-parse/ast.ts';
 import type { Diagnostic, Span, Label } from '../../diagnostics/diagnostic.ts';
-import type { RecordType, StreamInfo, Type } from './types.ts';
+import type { RecordType, StreamInfo, Type } from '../../../lang/types.ts';
 
 export interface SourceSymbol {
   decl: A.DeclOf<'Source'>;

@@ -1,13 +1,13 @@
 /**
- * Typing of expressions (flow-language.md §3): numeric widening, time arithmetic, null safety,
+ * Typing of expressions (lang/reference.md §3): numeric widening, time arithmetic, null safety,
  * names resolved against the current row, locals, qualifiers and params.
  */
 import type * as A from '../1-parse/ast.ts';
 import type { Checker } from './context.ts';
 import {
   T, type Type, type RecordType, type Qualifier, assignable, field, isNullable, isNumeric, nonNull, showType, unify,
-} from './types.ts';
-import { builtinByName, aggregateByName } from '../../../lang/builtins.ts';
+} from '../../../lang/types.ts';
+import { builtinByName, aggregateByName, isAggregateName } from '../../../lang/builtins.ts';
 import { unknownNameHelp, closest } from '../../diagnostics/suggest.ts';
 
 export interface AggregateContext {
@@ -240,9 +240,8 @@ function call(c: Checker, e: A.ExprOf<'Call'>, env: Env): Type {
     if (a.name) c.error('F1301', a.span, `\`${name}\` takes its arguments by position`, `drop \`${a.name.name}:\``);
   }
   const argc = e.args.length;
-  const agg = aggregateByName.get(name);
-  const isScalarMinMax = (name === 'min' || name === 'max') && argc === 2;
-  if (agg && !isScalarMinMax) {
+  const agg = isAggregateName(name, argc) ? aggregateByName.get(name) : undefined;
+  if (agg) {
     if (!env.aggregate) {
       if (builtinByName.has(name)) return builtinCall(c, e, env);
       c.error('F1302', e.span, `\`${name}\` is an aggregate function; it can only be used in \`aggregate { … }\``,
@@ -473,7 +472,7 @@ export function constValue(e: A.Expr): number | string | boolean | null | undefi
         default: return undefined;
       }
     }
-    default:
+    case 'Name': case 'Member': case 'Call': case 'If': case 'Record': case 'List':
       return undefined;
   }
 }

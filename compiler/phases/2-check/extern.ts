@@ -7,7 +7,7 @@ import type { Project, Type as TsType } from 'ts-morph';
 import { tsMorph } from '../../lazy-ts-morph.ts';
 import type * as A from '../1-parse/ast.ts';
 import type { Checker } from './context.ts';
-import { showType, type Type } from './types.ts';
+import { showType, type Type } from '../../../lang/types.ts';
 
 /** Finds an extern module: its resolved path and text, or undefined when it does not exist. */
 export type ExternReader = (fromFile: string, spec: string) => { path: string; text: string } | undefined;

@@ -1,13 +1,15 @@
 /**
- * The record type and kind of every stream through every operator (flow-language.md §5, §7).
+ * The record type and kind of every stream through every operator (lang/reference.md §4, §6).
  * Each operator's rule is one function; `checkPipeline` threads the stream through them.
  */
 import type * as A from '../1-parse/ast.ts';
+import { someExpr } from '../1-parse/walk.ts';
+import { isAggregateName } from '../../../lang/builtins.ts';
 import type { Checker } from './context.ts';
 import {
   T, type Type, type RecordType, type StreamInfo, type Qualifier, type WindowInfo, type Field,
   field, showType, typeEquals, isNullable, nonNull,
-} from './types.ts';
+} from '../../../lang/types.ts';
 import {
   checkExpr, expectBool, constDuration, constValue, rowEnv, type Env,
 } from './expressions.ts';
@@ -367,33 +369,11 @@ function aggregate(c: Checker, op: A.OpOf<'Aggregate'>, s: StreamInfo): StreamIn
 
 /** Does `e` read a key field or a window bound? */
 function readsWindow(e: A.Expr, keys: string[]): boolean {
-  switch (e.kind) {
-    case 'Name': return keys.includes(e.name) || e.name === 'window_start' || e.name === 'window_end';
-    case 'Call': return e.args.some((a) => readsWindow(a.value, keys));
-    case 'Binary': return readsWindow(e.left, keys) || readsWindow(e.right, keys);
-    case 'Unary': return readsWindow(e.operand, keys);
-    case 'If': return readsWindow(e.cond, keys) || readsWindow(e.then, keys) || readsWindow(e.else, keys);
-    case 'Member': return readsWindow(e.object, keys);
-    case 'Record': return e.items.some((i) => readsWindow(i.kind === 'Field' ? i.value : i.expr, keys));
-    case 'List': return e.items.some((i) => readsWindow(i, keys));
-    default: return false;
-  }
+  return someExpr(e, (x) => x.kind === 'Name' && (keys.includes(x.name) || x.name === 'window_start' || x.name === 'window_end'));
 }
 
 function containsAggregate(e: A.Expr): boolean {
-  switch (e.kind) {
-    case 'Call':
-      return ['count', 'count_if', 'count_distinct', 'sum', 'avg', 'first', 'last', 'min_by', 'max_by', 'collect'].includes(e.callee.name)
-        || ((e.callee.name === 'min' || e.callee.name === 'max') && e.args.length === 1)
-        || e.args.some((a) => containsAggregate(a.value));
-    case 'Binary': return containsAggregate(e.left) || containsAggregate(e.right);
-    case 'Unary': return containsAggregate(e.operand);
-    case 'If': return containsAggregate(e.cond) || containsAggregate(e.then) || containsAggregate(e.else);
-    case 'Member': return containsAggregate(e.object);
-    case 'Record': return e.items.some((i) => containsAggregate(i.kind === 'Field' ? i.value : i.expr));
-    case 'List': return e.items.some(containsAggregate);
-    default: return false;
-  }
+  return someExpr(e, (x) => x.kind === 'Call' && isAggregateName(x.callee.name, x.args.length));
 }
 
 function top(c: Checker, op: A.OpOf<'Top'>, s: StreamInfo): StreamInfo {

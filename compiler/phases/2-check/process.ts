@@ -1,10 +1,10 @@
 /**
- * `process { state …; on record { … }; on timer { … } }` (flow-language.md §6): keyed state,
+ * `process { state …; on record { … }; on timer { … } }` (lang/reference.md §5): keyed state,
  * timers, statements, and the type of the rows it emits.
  */
 import type * as A from '../1-parse/ast.ts';
 import type { Checker } from './context.ts';
-import { T, type Type, type StreamInfo, type RecordType, assignable, showType, unify, isNullable, nonNull, field } from './types.ts';
+import { T, type Type, type StreamInfo, type RecordType, assignable, showType, unify, isNullable, nonNull, field } from '../../../lang/types.ts';
 import { reservedKeywords } from '../../../lang/keywords.ts';
 import { checkExpr, expectBool, expectType, emptyEnv, type Env } from './expressions.ts';
 import { resolveTypeExpr } from './type-exprs.ts';

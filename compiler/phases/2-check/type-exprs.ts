@@ -1,7 +1,7 @@
 /** Resolves written types (`string?`, `[int]`, `{ a: T }`, names) to semantic types. */
 import type * as A from '../1-parse/ast.ts';
 import type { Checker } from './context.ts';
-import { T, type Type, type Field } from './types.ts';
+import { T, type Type, type Field } from '../../../lang/types.ts';
 import { typeNames } from '../../../lang/keywords.ts';
 import { unknownNameHelp } from '../../diagnostics/suggest.ts';
 

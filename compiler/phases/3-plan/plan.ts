@@ -4,59 +4,17 @@
  */
 import type * as A from '../1-parse/ast.ts';
 import type { TypedProgram, TypedSink } from '../2-check/check.ts';
-import type { ConnectorInfo } from '../2-check/connectors.ts';
-import { T, type RecordType, type Type, type WindowInfo, type Qualifier } from '../2-check/types.ts';
+import type { WindowInfo, Qualifier } from '../../../lang/types.ts';
 import { constValue } from '../2-check/expressions.ts';
 import { errorRow } from '../2-check/pipelines.ts';
+import { someExpr } from '../1-parse/walk.ts';
+import type { KeySpec, LogicalPlan, NodeId, PlanNode } from './nodes.ts';
+import { unreachable } from '../../unreachable.ts';
 
-export type NodeId = number;
-
-interface Base {
-  id: NodeId;
-  /** The row this operator outputs. */
-  row: RecordType;
-  /** Qualified names readable downstream (`c.page`, join sides). */
-  qualifiers: Qualifier[];
-  /** The let this node ends, when it does. */
-  letName?: string;
-  /** Every let whose rows are this node's rows (`let a = b` names b's node too). */
-  lets?: string[];
-  /** Aliases its own expressions may read (`clicks as c | where c.page …`): those of its input row. */
-  readable?: string[];
-  span: A.Span;
-}
-
-export type KeySpec = { name: string; type: Type; expr: A.Expr };
-
-export type PlanNode =
-  | (Base & { kind: 'Source'; name: string; connector: ConnectorInfo; eventTime?: A.Expr; watermarkMs: number })
-  | (Base & { kind: 'Where'; input: NodeId; cond: A.Expr })
-  | (Base & { kind: 'Map'; input: NodeId; record: A.RecordExpr; extend: boolean })
-  | (Base & { kind: 'Unnest'; input: NodeId; field: string; as: string })
-  | (Base & { kind: 'KeyBy'; input: NodeId; keys: KeySpec[] })
-  | (Base & { kind: 'WindowAggregate'; input: NodeId; keys: KeySpec[]; window: WindowInfo; aggregates: { name: string; expr: A.Expr }[] })
-  | (Base & { kind: 'WindowTop'; input: NodeId; keys: KeySpec[]; window: WindowInfo; n: number; by: A.Expr; descending: boolean; withTies: boolean })
-  | (Base & { kind: 'Dedup'; input: NodeId; fields: string[]; withinMs: number })
-  | (Base & { kind: 'Join'; left: NodeId; right: NodeId; leftKeys: A.Expr[]; rightKeys: A.Expr[]; withinMs?: number; windowMs?: number; leftAlias: string; rightAlias: string; leftRow: RecordType; rightRow: RecordType; ambiguous: string[] })
-  | (Base & { kind: 'Lookup'; input: NodeId; table: string; probe: A.Expr; keepUnmatched: boolean; alias: string; ambiguous: string[] })
-  | (Base & { kind: 'Process'; input: NodeId; keys: KeySpec[]; op: A.OpOf<'Process'> })
-  | (Base & { kind: 'Union'; inputs: NodeId[] })
-  | (Base & { kind: 'Late'; of: NodeId })
-  | (Base & { kind: 'Errors'; source: NodeId })
-  | (Base & { kind: 'Sink'; input: NodeId; connector: ConnectorInfo; index: number });
-
-export type PlanKind = PlanNode['kind'];
+export type { KeySpec, LogicalPlan, NodeId, PlanKind, PlanNode, PlanNodeOf } from './nodes.ts';
 
 /** A node before it has an id (Omit distributed over the union). */
 type NewNode = PlanNode extends infer N ? (N extends PlanNode ? Omit<N, 'id'> : never) : never;
-
-export interface LogicalPlan {
-  nodes: PlanNode[];
-  job: TypedProgram['job'];
-  tables: TypedProgram['tables'];
-  /** The .flow texts the spans point into (for line numbers in printouts). */
-  files: { file: string; text: string }[];
-}
 
 export function plan(typed: TypedProgram): LogicalPlan {
   const nodes: PlanNode[] = [];
@@ -74,7 +32,7 @@ export function plan(typed: TypedProgram): LogicalPlan {
     sources.set(s.decl.name.name, add({
       kind: 'Source', name: s.decl.name.name, connector: s.connector, eventTime: s.decl.eventTime,
       watermarkMs: s.decl.watermark ? (constValue(s.decl.watermark) as number) : 0,
-      row: s.row, qualifiers: [], span: s.decl.span,
+      inputs: [], row: s.row, qualifiers: [], span: s.decl.span,
     }));
   }
 
@@ -102,12 +60,12 @@ export function plan(typed: TypedProgram): LogicalPlan {
       case 'Late': {
         streamNode(ref.name.name);
         const w = windowOfLet.get(ref.name.name)!;
-        const win = nodes[w]!;
-        const input = nodes[(win as { input: NodeId }).input]!;
-        return add({ kind: 'Late', of: w, row: input.row, qualifiers: [], span: ref.span });
+        // Late rows are rows of the window's input, sent by the window's input side.
+        const input = nodes[nodes[w]!.inputs[0]!]!;
+        return add({ kind: 'Late', inputs: [w, input.id], row: input.row, qualifiers: [], span: ref.span });
       }
       case 'Errors':
-        return add({ kind: 'Errors', source: sources.get(ref.name.name)!.id, row: errorRow, qualifiers: [], span: ref.span });
+        return add({ kind: 'Errors', inputs: [sources.get(ref.name.name)!.id], row: errorRow, qualifiers: [], span: ref.span });
     }
   };
 
@@ -123,16 +81,16 @@ export function plan(typed: TypedProgram): LogicalPlan {
       const readable = qualifiers.map((q) => q.alias);
       switch (op.kind) {
         case 'Where':
-          cur = add({ kind: 'Where', input: cur.id, cond: op.cond, row: cur.row, qualifiers, span: op.span });
+          cur = add({ kind: 'Where', inputs: [cur.id], cond: op.cond, row: cur.row, qualifiers, span: op.span });
           break;
         case 'Select':
         case 'Extend':
-          cur = add({ kind: 'Map', input: cur.id, record: op.record, extend: op.kind === 'Extend', row, qualifiers, span: op.span });
+          cur = add({ kind: 'Map', inputs: [cur.id], record: op.record, extend: op.kind === 'Extend', row, qualifiers, span: op.span });
           qualifiers = [];
           if (keys && !op.stream!.keys) keys = undefined;
           break;
         case 'Unnest':
-          cur = add({ kind: 'Unnest', input: cur.id, field: op.field.name, as: op.alias?.name ?? op.field.name, row, qualifiers, span: op.span });
+          cur = add({ kind: 'Unnest', inputs: [cur.id], field: op.field.name, as: op.alias?.name ?? op.field.name, row, qualifiers, span: op.span });
           qualifiers = [];
           break;
         case 'KeyBy': {
@@ -144,7 +102,7 @@ export function plan(typed: TypedProgram): LogicalPlan {
               { kind: 'Name', name: f.parts[0]!.name, span: f.parts[0]!.span },
             ),
           }));
-          cur = add({ kind: 'KeyBy', input: cur.id, keys, row: cur.row, qualifiers, span: op.span });
+          cur = add({ kind: 'KeyBy', inputs: [cur.id], keys, row: cur.row, qualifiers, span: op.span });
           break;
         }
         case 'Window':
@@ -152,7 +110,7 @@ export function plan(typed: TypedProgram): LogicalPlan {
           break;
         case 'Aggregate': {
           cur = add({
-            kind: 'WindowAggregate', input: cur.id, keys: keys ?? [], window: window!,
+            kind: 'WindowAggregate', inputs: [cur.id], keys: keys ?? [], window: window!,
             aggregates: op.record.items.flatMap((i) => (i.kind === 'Field' ? [{ name: i.name.name, expr: i.value }] : [])),
             row, qualifiers: [], span: op.span,
           });
@@ -162,7 +120,7 @@ export function plan(typed: TypedProgram): LogicalPlan {
         }
         case 'Top': {
           cur = add({
-            kind: 'WindowTop', input: cur.id, keys: keys ?? [], window: window!, n: constValue(op.n) as number,
+            kind: 'WindowTop', inputs: [cur.id], keys: keys ?? [], window: window!, n: constValue(op.n) as number,
             by: op.by, descending: op.descending, withTies: op.withTies, row, qualifiers: [], span: op.span,
           });
           if (letName && !window!.processingTime) windowOfLet.set(letName, cur.id);
@@ -171,7 +129,7 @@ export function plan(typed: TypedProgram): LogicalPlan {
         }
         case 'Dedup':
           cur = add({
-            kind: 'Dedup', input: cur.id, fields: (op.fields ?? []).map((f) => f.parts[f.parts.length - 1]!.name),
+            kind: 'Dedup', inputs: [cur.id], fields: (op.fields ?? []).map((f) => f.parts[f.parts.length - 1]!.name),
             withinMs: constValue(op.within) as number, row: cur.row, qualifiers, span: op.span,
           });
           break;
@@ -179,9 +137,9 @@ export function plan(typed: TypedProgram): LogicalPlan {
           const right = head(op.right);
           const leftAlias = qualifiers[0]?.alias ?? 'left';
           const rightAlias = op.alias?.name ?? (op.right.kind === 'StreamName' ? op.right.name.name : 'right');
-          const { leftKeys, rightKeys } = splitJoinKeys(op.on, rightAlias, right.row, cur.row);
+          const { leftKeys, rightKeys } = splitJoinKeys(op.on, rightAlias);
           cur = add({
-            kind: 'Join', left: cur.id, right: right.id, leftKeys, rightKeys,
+            kind: 'Join', inputs: [cur.id, right.id], leftKeys, rightKeys,
             withinMs: op.bound.kind === 'within' ? (constValue(op.bound.within) as number) : undefined,
             windowMs: op.bound.kind === 'window' && op.bound.spec.kind === 'tumbling' ? (constValue(op.bound.spec.size) as number) : undefined,
             leftAlias, rightAlias, leftRow: cur.row, rightRow: right.row, ambiguous: op.stream!.ambiguous,
@@ -194,7 +152,7 @@ export function plan(typed: TypedProgram): LogicalPlan {
         case 'Lookup': {
           const alias = op.alias?.name ?? op.table.name;
           cur = add({
-            kind: 'Lookup', input: cur.id, table: op.table.name, probe: (op.on as A.ExprOf<'Binary'>).left,
+            kind: 'Lookup', inputs: [cur.id], table: op.table.name, probe: (op.on as A.ExprOf<'Binary'>).left,
             keepUnmatched: op.keepUnmatched, alias, ambiguous: op.stream!.ambiguous,
             row, qualifiers: op.stream!.qualifiers, span: op.span,
           });
@@ -202,9 +160,11 @@ export function plan(typed: TypedProgram): LogicalPlan {
           break;
         }
         case 'Process':
-          cur = add({ kind: 'Process', input: cur.id, keys: keys!, op, row, qualifiers: [], span: op.span });
+          cur = add({ kind: 'Process', inputs: [cur.id], keys: keys!, op, row, qualifiers: [], span: op.span });
           keys = undefined; qualifiers = [];
           break;
+        default:
+          unreachable(op, 'pipeline step');
       }
       if (cur !== before && readable.length) cur.readable = readable;
     }
@@ -213,7 +173,7 @@ export function plan(typed: TypedProgram): LogicalPlan {
 
   typed.sinks.forEach((s: TypedSink, index) => {
     const input = pipeline(s.decl.pipeline);
-    add({ kind: 'Sink', input: input.id, connector: s.connector, index, row: input.row, qualifiers: [], span: s.decl.span });
+    add({ kind: 'Sink', inputs: [input.id], connector: s.connector, index, row: input.row, qualifiers: [], span: s.decl.span });
   });
   // Lets read only by tests still get nodes, so `flowc test` can observe them.
   for (const name of typed.symbols.lets.keys()) streamNode(name);
@@ -221,42 +181,15 @@ export function plan(typed: TypedProgram): LogicalPlan {
 }
 
 /** Splits `a.x == b.y and …` into left and right key expressions by which side each reads. */
-function splitJoinKeys(on: A.Expr, rightAlias: string, rightRow: RecordType, _leftRow: RecordType): { leftKeys: A.Expr[]; rightKeys: A.Expr[] } {
+function splitJoinKeys(on: A.Expr, rightAlias: string): { leftKeys: A.Expr[]; rightKeys: A.Expr[] } {
   const leftKeys: A.Expr[] = [];
   const rightKeys: A.Expr[] = [];
   const conj = (e: A.Expr): A.Expr[] => (e.kind === 'Binary' && e.op === 'and' ? [...conj(e.left), ...conj(e.right)] : [e]);
-  const readsRight = (e: A.Expr): boolean => {
-    switch (e.kind) {
-      case 'Member': return (e.object.kind === 'Name' && e.object.name === rightAlias) || readsRight(e.object);
-      case 'Name': return false;
-      case 'Call': return e.args.some((a) => readsRight(a.value));
-      case 'Binary': return readsRight(e.left) || readsRight(e.right);
-      case 'Unary': return readsRight(e.operand);
-      case 'If': return readsRight(e.cond) || readsRight(e.then) || readsRight(e.else);
-      default: return false;
-    }
-  };
+  const readsRight = (e: A.Expr): boolean =>
+    someExpr(e, (x) => x.kind === 'Member' && x.object.kind === 'Name' && x.object.name === rightAlias);
   for (const eq of conj(on)) {
     if (eq.kind !== 'Binary') continue;
     if (readsRight(eq.right)) { leftKeys.push(eq.left); rightKeys.push(eq.right); } else { leftKeys.push(eq.right); rightKeys.push(eq.left); }
   }
-  void rightRow;
   return { leftKeys, rightKeys };
 }
-
-/** Consumers of each node, in plan order. */
-export function consumers(p: LogicalPlan): Map<NodeId, NodeId[]> {
-  const out = new Map<NodeId, NodeId[]>();
-  const link = (from: NodeId, to: NodeId) => { const l = out.get(from) ?? []; l.push(to); out.set(from, l); };
-  for (const n of p.nodes) {
-    switch (n.kind) {
-      case 'Source': case 'Late': case 'Errors': break;
-      case 'Join': link(n.left, n.id); link(n.right, n.id); break;
-      case 'Union': n.inputs.forEach((i) => link(i, n.id)); break;
-      default: link(n.input, n.id);
-    }
-  }
-  return out;
-}
-
-export { T };

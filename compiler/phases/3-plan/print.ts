@@ -3,60 +3,22 @@
  * Graphviz drawing of the physical plan. `⤨` marks a shuffle (`key by`), `▸` the input side of a
  * stateful operator (accumulate, buffer, update) and `◂` its output side (fire, match, emit).
  */
-import type { LogicalPlan, PlanNode } from './plan.ts';
+import type { LogicalPlan, PlanNode } from './nodes.ts';
 import type { PhysicalPlan, Stage, StageStep } from '../4-fuse/fuse.ts';
-import { showRow } from '../2-check/types.ts';
-import type { ConnectorInfo } from '../2-check/connectors.ts';
-import { showDuration, showExpr, showRecord } from './show.ts';
-import { demands } from '../4-fuse/optimize/demand.ts';
-
-function win(w: { kind: string; size: number; every?: number; processingTime: boolean }): string {
-  const spec = w.kind === 'sliding' ? `sliding ${showDuration(w.size)} every ${showDuration(w.every!)}` : `${w.kind} ${showDuration(w.size)}`;
-  return `window ${spec}${w.processingTime ? ' processing time' : ''}`;
-}
-
-function keys(ks: { name: string }[]): string {
-  return ks.length ? ` by ${ks.map((k) => k.name).join(', ')}` : '';
-}
-
-function connector(c: ConnectorInfo): string {
-  const args = Object.entries(c.args).map(([k, v]) => (k === 'path' ? showExpr(v) : `${k}: ${showExpr(v)}`));
-  return `${c.name}(${args.join(', ')})${c.format ? ` ${c.format}` : ''}`;
-}
+import { showRow } from '../../../lang/types.ts';
+import { demands } from '../4-fuse/optimize/reads.ts';
+import { operators } from '../../operators/index.ts';
+import type { DeferredFacet } from '../../operators/operator.ts';
 
 /** What an operator does, in Flow words (without its inputs). */
 export function describeNode(n: PlanNode): string {
-  switch (n.kind) {
-    case 'Source': return `source ${n.name} ${connector(n.connector)}${n.eventTime ? `, event time ${showExpr(n.eventTime)} watermark ${showDuration(n.watermarkMs)}` : ', no event time'}`;
-    case 'Where': return `where ${showExpr(n.cond)}`;
-    case 'Map': return `${n.extend ? 'extend' : 'select'} ${showRecord(n.record)}`;
-    case 'Unnest': return `unnest ${n.field}${n.as !== n.field ? ` as ${n.as}` : ''}`;
-    case 'KeyBy': return `⤨ key by ${n.keys.map((k) => showExpr(k.expr)).join(', ')}`;
-    case 'WindowAggregate': return `${win(n.window)}${keys(n.keys)} aggregate { ${n.aggregates.map((a) => `${a.name}: ${showExpr(a.expr)}`).join(', ')} }`;
-    case 'WindowTop': return `${win(n.window)}${keys(n.keys)} top ${n.n} by ${showExpr(n.by)}${n.descending ? ' desc' : ''}${n.withTies ? ' with ties' : ''}`;
-    case 'Dedup': return `dedup${n.fields.length ? ` by ${n.fields.join(', ')}` : ''} within ${showDuration(n.withinMs)}`;
-    case 'Join': {
-      const on = n.leftKeys.map((l, i) => `${showExpr(l)} == ${showExpr(n.rightKeys[i]!)}`).join(' and ');
-      return `join ${n.rightAlias} on ${on} ${n.withinMs !== undefined ? `within ${showDuration(n.withinMs)}` : `window tumbling ${showDuration(n.windowMs!)}`}`;
-    }
-    case 'Lookup': return `lookup ${n.table}${n.alias !== n.table ? ` as ${n.alias}` : ''} on ${showExpr(n.probe)}${n.keepUnmatched ? ' keep unmatched' : ''}`;
-    case 'Process': return `process${keys(n.keys)} { ${n.op.states.map((s) => `state ${s.name.name}`).concat(n.op.onRecord ? ['on record'] : [], n.op.onTimer ? ['on timer'] : []).join('; ')} }`;
-    case 'Union': return 'union';
-    case 'Late': return 'late';
-    case 'Errors': return 'errors';
-    case 'Sink': return `sink -> ${connector(n.connector)}`;
-  }
+  return (operators[n.kind].describe as (n: PlanNode) => string)(n);
 }
 
+/** ` ← n1, n2`: the nodes a node reads; ` of n5` for a side output (the node that sends its rows). */
 function inputs(n: PlanNode): string {
-  switch (n.kind) {
-    case 'Source': return '';
-    case 'Late': return ` of n${n.of}`;
-    case 'Errors': return ` of n${n.source}`;
-    case 'Join': return ` ← n${n.left}, n${n.right}`;
-    case 'Union': return ` ← ${n.inputs.map((i) => `n${i}`).join(', ')}`;
-    default: return ` ← n${n.input}`;
-  }
+  if (!n.inputs.length) return '';
+  return operators[n.kind].sideOutput ? ` of n${n.inputs[0]}` : ` ← ${n.inputs.map((i) => `n${i}`).join(', ')}`;
 }
 
 const letNote = (n: PlanNode) => (n.letName ? `   -- let ${n.letName}` : '');
@@ -75,9 +37,9 @@ function stageTitle(p: PhysicalPlan, s: Stage): string {
     case 'fire': return `◂ n${n.id} fires`;
     case 'match': return `◂ n${n.id} matches`;
     case 'emit': return `◂ n${n.id} emits`;
-    case 'late': return `late rows of n${(n as { of: number }).of}`;
-    case 'errors': return `bad records of n${(n as { source: number }).source}`;
-    case 'union': return `union (entered from ${(n as { inputs: number[] }).inputs.map((i) => `n${i}`).join(', ')}; ${s.reason})`;
+    case 'late': return `late rows of n${n.inputs[0]}`;
+    case 'errors': return `bad records of n${n.inputs[0]}`;
+    case 'union': return `union (entered from ${n.inputs.map((i) => `n${i}`).join(', ')}; ${s.reason})`;
     case 'shuffle': return `⤨ shuffle n${n.id} (${s.reason})`;
     case 'operator': return `n${n.id} alone (${s.reason})`;
   }
@@ -85,10 +47,7 @@ function stageTitle(p: PhysicalPlan, s: Stage): string {
 
 /** The pruned part of a node's output: fields computed or stored only when someone reads them. */
 function pruned(p: PhysicalPlan, n: PlanNode): string {
-  const d = p.demand.get(n.id);
-  let dropped: string[] = [];
-  if (n.kind === 'Map') dropped = n.record.items.flatMap((i) => (i.kind === 'Field' && !demands(d, i.name.name) ? [i.name.name] : []));
-  if (n.kind === 'WindowAggregate') dropped = n.aggregates.filter((a) => !demands(d, a.name)).map((a) => a.name);
+  const dropped = (operators[n.kind].pruned as (n: PlanNode, d: (f: string) => boolean) => string[])(n, (f) => demands(p.demand.get(n.id), f));
   return dropped.length ? `   (pruned: ${dropped.join(', ')})` : '';
 }
 
@@ -98,20 +57,13 @@ function stepLine(p: PhysicalPlan, s: StageStep): string {
   switch (s.part) {
     case 'call': return `  ${id} → stage ${s.stage} (entered by call)`;
     case 'input': {
-      const stored = (node: number, fields: string[]) => `{ ${fields.filter((f) => demands(p.demand.get(node), f)).join(', ')} }`;
-      let what: string;
-      if (n.kind === 'WindowAggregate') what = `accumulate${pruned(p, n)}`;
-      else if (n.kind === 'WindowTop') what = `buffer ${stored(n.id, p.logical.nodes[n.input]!.row.fields.map((f) => f.name))}`;
-      else if (n.kind === 'Join') what = `buffer left ${stored(n.left, n.leftRow.fields.map((f) => f.name))}, right ${stored(n.right, n.rightRow.fields.map((f) => f.name))}, match`;
-      else what = 'update state and timers';
-      return `  ${id} ▸ ${describeNode(n)}: ${what}`;
+      const deferred = operators[n.kind].deferred as DeferredFacet<PlanNode> | null;
+      return `  ${id} ▸ ${describeNode(n)}: ${deferred ? deferred.explainInput(p, n) : 'update state'}`;
     }
-    case 'output': {
-      const what = n.kind === 'Join' ? 'matched pairs' : n.kind === 'Process' ? 'emitted rows' : 'window results';
-      return `  ${id} ◂ ${what} ${showRow(n.row)}${letNote(n)}`;
-    }
+    case 'output':
+      return `  ${id} ◂ ${operators[n.kind].deferred?.explainOutput ?? 'rows'} ${showRow(n.row)}${letNote(n)}`;
     case 'run': {
-      const fused = n.kind === 'KeyBy' ? '   (shuffle fused: localShuffle, one worker)' : '';
+      const fused = operators[n.kind].shuffle ? '   (shuffle fused: localShuffle, one worker)' : '';
       return `  ${id} ${describeNode(n)}${letNote(n)}${pruned(p, n)}${fused}`;
     }
   }
@@ -183,7 +135,7 @@ export function physicalPlanDot(p: PhysicalPlan): string {
         const target = p.stages[step.stage!]!;
         lines.push(`  ${nodeIn(s, from)} -> ${nodeIn(target, target.steps[0]!.node)} [style=bold, label="call"];`);
       } else {
-        const shuffle = p.logical.nodes[from]!.kind === 'KeyBy';
+        const shuffle = operators[p.logical.nodes[from]!.kind].shuffle;
         lines.push(`  ${nodeIn(s, from)} -> ${nodeIn(s, step.node)}${shuffle ? ' [style=dashed, label="⤨"]' : ''};`);
       }
     }
@@ -196,7 +148,7 @@ export function physicalPlanDot(p: PhysicalPlan): string {
     }
     if (s.kind === 'late' || s.kind === 'errors') {
       const n = p.logical.nodes[s.entry]!;
-      const origin = n.kind === 'Late' ? n.of : (n as { source: number }).source;
+      const origin = n.inputs[0]!;
       const other = p.stages.find((t) => t.steps.some((x) => x.node === origin && x.part !== 'output' && x.part !== 'call'));
       if (other) lines.push(`  ${nodeIn(other, origin)} -> ${nodeIn(s, s.entry)} [style=dotted, label=${esc(s.kind)}];`);
     }
@@ -205,11 +157,7 @@ export function physicalPlanDot(p: PhysicalPlan): string {
   return lines.join('\n') + '\n';
 }
 
+/** The nodes whose rows reach `n` down a stage's chain (none for sources and side outputs). */
 function inputOf(n: PlanNode): number[] {
-  switch (n.kind) {
-    case 'Source': case 'Late': case 'Errors': return [];
-    case 'Join': return [n.left, n.right];
-    case 'Union': return n.inputs;
-    default: return [n.input];
-  }
+  return operators[n.kind].sideOutput ? [] : n.inputs;
 }

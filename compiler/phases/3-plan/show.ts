@@ -3,6 +3,8 @@
  * Deterministic and on one line; parentheses only where precedence needs them.
  */
 import type * as A from '../1-parse/ast.ts';
+import type { ConnectorInfo } from '../2-check/connectors.ts';
+import type { WindowInfo } from '../../../lang/types.ts';
 
 /** `60000` → `1m`, `1500` → `1500ms`. */
 export function showDuration(ms: number): string {
@@ -23,7 +25,7 @@ function level(e: A.Expr): number {
     case 'If': return 0;
     case 'Binary': return precedence[e.op];
     case 'Unary': return e.op === 'not' ? 3 : 8;
-    default: return 9;
+    case 'Literal': case 'Name': case 'Member': case 'Call': case 'Record': case 'List': return 9;
   }
 }
 
@@ -86,4 +88,21 @@ export function showRecord(r: A.RecordExpr, only?: Set<string>): string {
       return v === i.name.name ? v : `${i.name.name}: ${v}`;
     });
   return items.length ? `{ ${items.join(', ')} }` : '{}';
+}
+
+/** `window sliding 10s every 2s`, `window tumbling 1m processing time`. */
+export function showWindow(w: WindowInfo): string {
+  const spec = w.kind === 'sliding' ? `sliding ${showDuration(w.size)} every ${showDuration(w.every!)}` : `${w.kind} ${showDuration(w.size)}`;
+  return `window ${spec}${w.processingTime ? ' processing time' : ''}`;
+}
+
+/** ` by a, b` (nothing for no keys). */
+export function showKeys(ks: { name: string }[]): string {
+  return ks.length ? ` by ${ks.map((k) => k.name).join(', ')}` : '';
+}
+
+/** `file("x.jsonl") jsonl`: a connector with its arguments as written. */
+export function showConnector(c: ConnectorInfo): string {
+  const args = Object.entries(c.args).map(([k, v]) => (k === 'path' ? showExpr(v) : `${k}: ${showExpr(v)}`));
+  return `${c.name}(${args.join(', ')})${c.format ? ` ${c.format}` : ''}`;
 }

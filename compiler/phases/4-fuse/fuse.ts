@@ -6,9 +6,10 @@
  * (`late`, `errors`), or where a fusion guard fails (a real shuffle). The input side of a
  * stateful operator (accumulate, buffer, update state) runs inline in the stage that feeds it.
  */
-import { consumers, type LogicalPlan, type NodeId, type PlanNode } from '../3-plan/plan.ts';
+import type { LogicalPlan, NodeId } from '../3-plan/nodes.ts';
+import { operators } from '../../operators/index.ts';
 import { isObserved } from './optimize/graph.ts';
-import { failingGuards, hasDeferredOutput, type FusionContext } from './guards.ts';
+import { failingGuards, type FusionContext } from './guards.ts';
 import { optimize, type OptimizerNotes } from './optimize/index.ts';
 import { demandAnalysis, type Demand } from './optimize/demand.ts';
 
@@ -65,7 +66,7 @@ export interface FuseOptions {
 
 export function fuse(input: LogicalPlan, options: FuseOptions = {}): PhysicalPlan {
   const { plan, notes } = optimize(input, options.observe);
-  const all = consumers(plan);
+  const all = rowConsumers(plan);
   const live = liveNodes(plan, options.observe);
   const cons = new Map<NodeId, NodeId[]>();
   for (const [k, v] of all) if (live.has(k)) cons.set(k, v.filter((x) => live.has(x)));
@@ -76,16 +77,15 @@ export function fuse(input: LogicalPlan, options: FuseOptions = {}): PhysicalPla
   const entries: { node: NodeId; kind: StageKind; part: StageStep['part']; reason: string }[] = [];
   for (const n of plan.nodes) {
     if (!live.has(n.id)) continue;
-    if (n.kind === 'Source') entries.push({ node: n.id, kind: 'source', part: 'run', reason: 'source' });
-    else if (n.kind === 'Late') entries.push({ node: n.id, kind: 'late', part: 'run', reason: 'side output' });
-    else if (n.kind === 'Errors') entries.push({ node: n.id, kind: 'errors', part: 'run', reason: 'side output' });
-    else if (hasDeferredOutput(n)) {
+    const op = operators[n.kind];
+    if (op.entry === 'source') entries.push({ node: n.id, kind: 'source', part: 'run', reason: 'source' });
+    else if (op.entry === 'late' || op.entry === 'errors') entries.push({ node: n.id, kind: op.entry, part: 'run', reason: 'side output' });
+    else if (op.deferred) {
       if (!fused) entries.push({ node: n.id, kind: 'operator', part: 'input', reason: 'no-fuse' });
-      const kind: StageKind = n.kind === 'Join' ? 'match' : n.kind === 'Process' ? 'emit' : 'fire';
-      entries.push({ node: n.id, kind, part: 'output', reason: 'deferred output' });
+      entries.push({ node: n.id, kind: op.deferred.stage, part: 'output', reason: 'deferred output' });
     } else {
       const failing = failingGuards(n, ctx);
-      if (failing.length) entries.push({ node: n.id, kind: n.kind === 'Union' ? 'union' : n.kind === 'KeyBy' ? 'shuffle' : 'operator', part: 'run', reason: failing.join(', ') });
+      if (failing.length) entries.push({ node: n.id, kind: op.entry, part: 'run', reason: failing.join(', ') });
       else if (!fused) entries.push({ node: n.id, kind: 'operator', part: 'run', reason: 'no-fuse' });
     }
   }
@@ -99,8 +99,7 @@ export function fuse(input: LogicalPlan, options: FuseOptions = {}): PhysicalPla
       for (const c of cons.get(from) ?? []) {
         const called = calledStage.get(c);
         if (called !== undefined) { steps.push({ node: c, part: 'call', stage: called }); continue; }
-        const node = plan.nodes[c]!;
-        if (hasDeferredOutput(node)) { steps.push({ node: c, part: 'input' }); continue; }
+        if (operators[plan.nodes[c]!.kind].deferred) { steps.push({ node: c, part: 'input' }); continue; }
         steps.push({ node: c, part: 'run' });
         visit(c);
       }
@@ -115,23 +114,30 @@ export function fuse(input: LogicalPlan, options: FuseOptions = {}): PhysicalPla
 
 function liveNodes(plan: LogicalPlan, observe?: Set<string>): Set<NodeId> {
   const live = new Set<NodeId>();
-  const inputsOf = (n: PlanNode): NodeId[] => {
-    switch (n.kind) {
-      case 'Source': return [];
-      case 'Late': return [(plan.nodes[n.of] as { input: NodeId }).input, n.of];
-      case 'Errors': return [n.source];
-      case 'Join': return [n.left, n.right];
-      case 'Union': return n.inputs;
-      default: return [n.input];
-    }
-  };
   const mark = (id: NodeId) => {
     if (live.has(id)) return;
     live.add(id);
-    for (const i of inputsOf(plan.nodes[id]!)) mark(i);
+    for (const i of plan.nodes[id]!.inputs) mark(i);
   };
   for (const n of plan.nodes) {
     if (n.kind === 'Sink' || isObserved(n, observe)) mark(n.id);
   }
   return live;
+}
+
+/**
+ * The readers of each node's rows down a stage's chain, in plan order: every input edge except
+ * those of side outputs (`late`, `errors`), whose rows arrive by a call from their input.
+ */
+export function rowConsumers(p: LogicalPlan): Map<NodeId, NodeId[]> {
+  const out = new Map<NodeId, NodeId[]>();
+  for (const n of p.nodes) {
+    if (operators[n.kind].sideOutput) continue;
+    for (const i of n.inputs) {
+      const l = out.get(i) ?? [];
+      l.push(n.id);
+      out.set(i, l);
+    }
+  }
+  return out;
 }

@@ -3,7 +3,8 @@
  * an operator from fusing into its input's stage (the names appear in `flowc explain`); the
  * rewrite guards say when the optimizer may move a `where` above the operator feeding it.
  */
-import type { PlanNode } from '../3-plan/plan.ts';
+import type { PlanNode } from '../3-plan/nodes.ts';
+import { operators } from '../../operators/index.ts';
 
 export interface FusionContext {
   /** Workers per operator (the job's `parallelism`). */
@@ -15,12 +16,12 @@ export type Guard = (node: PlanNode, ctx: FusionContext) => boolean;
 
 /** When an operator may run inline, as statements in the loop of the stage that feeds it. */
 export const fusionGuards: Record<string, Guard> = {
-  /** Several inputs (union) means being entered from several loops: the operator starts a stage entered by call. */
-  singleInput: (n) => n.kind !== 'Union',
+  /** Several inputs (a union) means being entered from several loops: the operator starts a stage entered by call. */
+  singleInput: (n) => n.inputs.length <= 1,
   /** Side outputs (`late`, `errors`) and sources produce rows of their own, outside any input loop. */
-  notSideOutput: (n) => n.kind !== 'Late' && n.kind !== 'Errors' && n.kind !== 'Source',
+  notSideOutput: (n) => { const e = operators[n.kind].entry; return e !== 'source' && e !== 'late' && e !== 'errors'; },
   /** `key by` moves rows between workers; with one worker the shuffle moves nothing and the keyed operator runs inline. */
-  localShuffle: (n, ctx) => n.kind !== 'KeyBy' || ctx.parallelism === 1,
+  localShuffle: (n, ctx) => !operators[n.kind].shuffle || ctx.parallelism === 1,
 };
 
 /** Names of the fusion guards that fail for `node`; empty when it fuses into its input's stage. */
@@ -33,8 +34,8 @@ export function failingGuards(node: PlanNode, ctx: FusionContext): string[] {
  * `process` emits and timers). Their input side (accumulate, buffer, update state) is fused into
  * the stage that feeds them; their output side begins a stage of its own.
  */
-export function hasDeferredOutput(n: PlanNode): n is PlanNode & { kind: 'WindowAggregate' | 'WindowTop' | 'Join' | 'Process' } {
-  return n.kind === 'WindowAggregate' || n.kind === 'WindowTop' || n.kind === 'Join' || n.kind === 'Process';
+export function hasDeferredOutput(n: PlanNode): boolean {
+  return operators[n.kind].deferred !== null;
 }
 
 /** Facts about a `where` and the operator feeding it, checked before moving the filter up. */

@@ -5,7 +5,9 @@
  * update code is compiled where the rows arrive, over that stage's locals.
  */
 import type * as A from '../1-parse/ast.ts';
-import { isNullable, nonNull, type Type } from '../2-check/types.ts';
+import { forEachExpr } from '../1-parse/walk.ts';
+import { isAggregateName } from '../../../lang/builtins.ts';
+import { isNullable, nonNull, type Type } from '../../../lang/types.ts';
 import { compileExpr, tsType, type Scope, type ExprContext } from './expr.ts';
 
 export interface AccumulatorLayout {
@@ -20,25 +22,17 @@ export interface AccumulatorLayout {
   results: Map<A.Expr, string>;
 }
 
-const aggregateNames = new Set(['count', 'count_if', 'count_distinct', 'sum', 'avg', 'min', 'max', 'first', 'last', 'min_by', 'max_by', 'collect']);
-
-export function isAggregateCall(e: A.Expr): boolean {
-  if (e.kind !== 'Call' || !aggregateNames.has(e.callee.name)) return false;
-  return !((e.callee.name === 'min' || e.callee.name === 'max') && e.args.length === 2);
+export function isAggregateCall(e: A.Expr): e is A.ExprOf<'Call'> {
+  return e.kind === 'Call' && isAggregateName(e.callee.name, e.args.length);
 }
 
+/** The aggregate calls of `e`, outermost first (an aggregate's arguments hold none: F1303). */
 export function collectCalls(e: A.Expr, out: A.ExprOf<'Call'>[]): void {
-  if (isAggregateCall(e)) { out.push(e as A.ExprOf<'Call'>); return; }
-  switch (e.kind) {
-    case 'Call': e.args.forEach((a) => collectCalls(a.value, out)); break;
-    case 'Binary': collectCalls(e.left, out); collectCalls(e.right, out); break;
-    case 'Unary': collectCalls(e.operand, out); break;
-    case 'If': collectCalls(e.cond, out); collectCalls(e.then, out); collectCalls(e.else, out); break;
-    case 'Member': collectCalls(e.object, out); break;
-    case 'Record': e.items.forEach((i) => collectCalls(i.kind === 'Field' ? i.value : i.expr, out)); break;
-    case 'List': e.items.forEach((i) => collectCalls(i, out)); break;
-    default: break;
-  }
+  forEachExpr(e, (x) => {
+    if (!isAggregateCall(x)) return true;
+    out.push(x);
+    return false;
+  });
 }
 
 const argType = (call: A.ExprOf<'Call'>, k: number): Type => call.args[k]?.value.ty ?? { kind: 'error' };

@@ -5,7 +5,7 @@
  */
 import type * as A from '../1-parse/ast.ts';
 import { builtinByName } from '../../../lang/builtins.ts';
-import { isNullable, nonNull, type Type } from '../2-check/types.ts';
+import { isNullable, nonNull, type Type } from '../../../lang/types.ts';
 
 /** A JavaScript string literal for any text (also escapes U+2028/U+2029 and lone surrogates). */
 export function jsString(s: string): string {

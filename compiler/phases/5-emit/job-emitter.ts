@@ -1,17 +1,19 @@
 /**
  * The state of one fused-code generation: the declarations and functions of `create()`, and the
- * walk that turns a chain of plan nodes into straight-line statements over local variables.
- * Operators with files of their own: sources.ts, windows.ts, stateful.ts (dedup, joins,
- * process), sinks.ts; module assembly is in emit.ts.
+ * walk that turns a chain of plan nodes into straight-line statements over local variables. What
+ * each operator contributes is in its file under compiler/operators/ (`fused` facet), reached
+ * through the operator table; module assembly is in emit.ts.
  */
 import type * as A from '../1-parse/ast.ts';
 import type { PhysicalPlan } from '../4-fuse/fuse.ts';
-import type { NodeId, PlanNode } from '../3-plan/plan.ts';
+import type { NodeId, PlanNode } from '../3-plan/nodes.ts';
+import type { OperatorTable } from '../../operators/operator.ts';
 import type { TypedProgram } from '../2-check/check.ts';
-import type { Type } from '../2-check/types.ts';
-import { compileExpr, commentText, jsString, key, prop, tsType, type Scope, type ExprContext } from './expr.ts';
+import type { Type } from '../../../lang/types.ts';
+import { compileExpr, commentText, jsString, key, tsType, type Scope, type ExprContext } from './expr.ts';
 import { TypeCode } from './records.ts';
-import { demands } from '../4-fuse/optimize/demand.ts';
+import { indent } from './code.ts';
+import { demands } from '../4-fuse/optimize/reads.ts';
 import { LineIndex } from '../../diagnostics/position.ts';
 import { keyShape, keyUses, keyValue, type KeyShape } from './keys.ts';
 
@@ -67,7 +69,7 @@ export class JobEmitter {
   readonly sourceIndex = new Map<NodeId, number>();
   private readonly lines = new Map<string, LineIndex>();
 
-  constructor(readonly physical: PhysicalPlan, readonly typed: TypedProgram, readonly options: EmitOptions) {}
+  constructor(readonly physical: PhysicalPlan, readonly typed: TypedProgram, readonly options: EmitOptions, readonly ops: OperatorTable) {}
 
   get nodes(): PlanNode[] {
     return this.physical.logical.nodes;
@@ -120,15 +122,12 @@ export class JobEmitter {
   /** Indexes of the sources upstream of a node (its watermark is their minimum). */
   upstreamSources(id: NodeId): number[] {
     const out = new Set<number>();
+    const seen = new Set<NodeId>();
     const visit = (n: PlanNode) => {
-      switch (n.kind) {
-        case 'Source': out.add(this.sourceIndex.get(n.id)!); break;
-        case 'Late': visit(this.nodes[n.of]!); break;
-        case 'Errors': visit(this.nodes[n.source]!); break;
-        case 'Join': visit(this.nodes[n.left]!); visit(this.nodes[n.right]!); break;
-        case 'Union': n.inputs.forEach((i) => visit(this.nodes[i]!)); break;
-        default: visit(this.nodes[n.input]!);
-      }
+      if (seen.has(n.id)) return;
+      seen.add(n.id);
+      if (n.kind === 'Source') out.add(this.sourceIndex.get(n.id)!);
+      for (const i of n.inputs) visit(this.nodes[i]!);
     };
     visit(this.nodes[id]!);
     return [...out].sort((a, b) => a - b);
@@ -189,37 +188,13 @@ export class JobEmitter {
   node(n: PlanNode, input: Row, exit: string, from: NodeId, occurrence: number): string[] {
     const row = this.qualify(n, input);
     const entry = this.entryFn.get(n.id);
-    if (entry !== undefined && (n.kind === 'Union' || n.kind === 'KeyBy')) {
-      // A stage of its own, entered by call with the fields it reads.
+    if (entry !== undefined) {
+      // A stage of its own (a union, a shuffle), entered by call with the fields it reads.
       return [this.where(n.span), `${entry}(${[row.ts, ...this.entryFields(n).map((f) => this.field(row, f.name))].join(', ')});`];
     }
-    const out: string[] = [this.where(n.span)];
-    switch (n.kind) {
-      case 'Where':
-        out.push(`if (!${paren(compileExpr(n.cond, row.scope, this.cx))}) ${exit};`);
-        out.push(...this.consumers(n.id, row, exit));
-        return out;
-      case 'Map': {
-        const next = this.mapRecord(n, row, out);
-        out.push(...this.consumers(n.id, next, exit));
-        return out;
-      }
-      case 'KeyBy':
-        out.push(...this.consumers(n.id, row, exit));
-        return out;
-      case 'Unnest':
-        out.push(...this.unnest(n, row));
-        return out;
-      case 'Lookup':
-        out.push(...this.lookup(n, row, exit));
-        return out;
-      default: {
-        const stateful = this.statefulInput.get(n.kind);
-        if (!stateful) throw new Error(`internal: ${n.kind} cannot be fused`);
-        out.push(...stateful(n, row, exit, from, occurrence));
-        return out;
-      }
-    }
+    const inline = (this.ops[n.kind].fused.row as ((e: JobEmitter, n: PlanNode, row: Row, exit: string, from: NodeId, occurrence: number) => string[]) | null);
+    if (!inline) throw new Error(`internal: rows of ${n.kind} n${n.id} cannot arrive inline`);
+    return [this.where(n.span), ...inline(this, n, row, exit, from, occurrence)];
   }
 
   /**
@@ -234,9 +209,6 @@ export class JobEmitter {
     return { ...row, scope: { ...row.scope, qualifiers } };
   }
 
-  /** Input sides of stateful operators and sinks, registered by their modules (windows.ts, …). */
-  readonly statefulInput = new Map<string, (n: PlanNode, row: Row, exit: string, from: NodeId, occurrence: number) => string[]>();
-
   /** The JS expression of a field of a row (a pruned field that someone still reads is a compiler bug). */
   field(row: Row, name: string): string {
     const js = row.scope.fields.get(name);
@@ -246,73 +218,8 @@ export class JobEmitter {
 
   /** Fields a stage entered by call receives: those read downstream of it (and its own keys). */
   entryFields(n: PlanNode): { name: string; type: Type }[] {
-    const keys = n.kind === 'KeyBy' ? new Set(n.keys.map((k) => k.name)) : new Set<string>();
+    const keys = new Set(n.kind === 'KeyBy' ? n.keys.map((k) => k.name) : []);
     return n.row.fields.filter((f) => this.demanded(n.id, f.name) || keys.has(f.name));
-  }
-
-  /** `select`/`extend`: computes each demanded output field into a local. */
-  mapRecord(n: PlanNode & { kind: 'Map' }, row: Row, out: string[]): Row {
-    const fields = new Map<string, string>(n.extend ? row.scope.fields : []);
-    for (const item of n.record.items) {
-      if (item.kind === 'Spread') {
-        const t = item.expr.ty;
-        const names = t?.kind === 'record' ? t.fields.map((f) => f.name) : [];
-        if (!names.some((f) => this.demanded(n.id, f))) continue;
-        const v = this.fresh('r');
-        out.push(`const ${v} = ${compileExpr(item.expr, row.scope, this.cx)};`);
-        for (const f of names) fields.set(f, `${v}${prop(f)}`);
-        continue;
-      }
-      const name = item.name.name;
-      if (!this.demanded(n.id, name)) { fields.delete(name); continue; }
-      const js = compileExpr(item.value, row.scope, this.cx);
-      if (/^[A-Za-z_$][\w$]*$/.test(js) && js !== 'undefined') { fields.set(name, js); continue; }
-      const v = this.fresh();
-      out.push(`const ${v} = ${js};`);
-      fields.set(name, v);
-    }
-    return { scope: { ...row.scope, fields, qualifiers: new Map(), recordLocals: undefined }, ts: row.ts };
-  }
-
-  private unnest(n: PlanNode & { kind: 'Unnest' }, row: Row): string[] {
-    const out: string[] = [];
-    const lv = this.fresh('list');
-    const k = this.fresh('i');
-    const el = this.fresh('el');
-    const fields = new Map<string, string>();
-    for (const f of n.row.fields) {
-      if (f.name === n.as) fields.set(f.name, el);
-      else if (row.scope.fields.has(f.name)) fields.set(f.name, row.scope.fields.get(f.name)!);
-    }
-    const inner: Row = { scope: { ...row.scope, fields, qualifiers: new Map() }, ts: row.ts };
-    out.push(`const ${lv} = ${this.field(row, n.field)};`);
-    out.push(`if (${lv} != null) for (let ${k} = 0; ${k} < ${lv}.length; ${k}++) {`);
-    out.push(...indent([`const ${el} = ${lv}[${k}]!;`, ...this.consumers(n.id, inner, 'continue')]));
-    out.push('}');
-    return out;
-  }
-
-  private lookup(n: PlanNode & { kind: 'Lookup' }, row: Row, exit: string): string[] {
-    const out: string[] = [];
-    const t = this.fresh('tr');
-    const table = this.typed.tables.find((x) => x.decl.name.name === n.table)!;
-    out.push(`const ${t} = TABLE_${tableIndex(this.typed, n.table)}.get(${compileExpr(n.probe, row.scope, this.cx)});`);
-    if (!n.keepUnmatched) out.push(`if (${t} === undefined) ${exit};`);
-    const tableFields = new Map<string, string>();
-    for (const f of table.row.fields) {
-      tableFields.set(f.name, n.keepUnmatched ? `(${t} === undefined ? null : ${t}${prop(f.name)})` : `${t}${prop(f.name)}`);
-    }
-    const fields = new Map<string, string>();
-    for (const [k, v] of row.scope.fields) if (!n.ambiguous.includes(k)) fields.set(k, v);
-    for (const [k, v] of tableFields) if (!n.ambiguous.includes(k)) fields.set(k, v);
-    const qualifiers = new Map(row.scope.qualifiers);
-    if (qualifiers.size === 0) {
-      const input = this.nodes[n.input]!;
-      for (const q of input.qualifiers) qualifiers.set(q.alias, row.scope.fields);
-    }
-    qualifiers.set(n.alias, tableFields);
-    out.push(...this.consumers(n.id, { scope: { ...row.scope, fields, qualifiers }, ts: row.ts }, exit));
-    return out;
   }
 
   // ------------------------------------------------------------------ keys
@@ -341,7 +248,7 @@ export class JobEmitter {
   }
 
   operatorBinding(n: PlanNode, store: string, opts: { late?: string; keys?: boolean; extra?: { name: string; js: string }[] } = {}): string {
-    const processingTime = (n.kind === 'WindowAggregate' || n.kind === 'WindowTop') && n.window.processingTime;
+    const processingTime = 'window' in n && n.window.processingTime;
     const table = `KEYS${n.id}`;
     const parts = [`s: ${store}.snapshot()`, ...(opts.keys ? [`k: ${table}.tuples()`] : []), ...(opts.extra ?? []).map((x) => `${x.name}: ${x.js}`)];
     const restore = [`${store}.restore(x.s);`, ...(opts.keys ? [`${table}.adopt(x.k);`] : []), ...(opts.extra ?? []).map((x) => `${x.js} = x.${x.name};`)];
@@ -385,30 +292,4 @@ export class JobEmitter {
 
 export function tableIndex(typed: TypedProgram, name: string): number {
   return typed.tables.findIndex((t) => t.decl.name.name === name);
-}
-
-export function indent(lines: string[], by = '  '): string[] {
-  return lines.map((l) => (l ? by + l.replace(/\n/g, `\n${by}`) : l));
-}
-
-/** `(x)` unless `x` is already a name, a call on a name or parenthesised. */
-export function paren(js: string): string {
-  return /^[\w$.]+$/.test(js) || (/^\(.*\)$/.test(js) && balanced(js.slice(1, -1))) ? js : `(${js})`;
-}
-
-function balanced(s: string): boolean {
-  let depth = 0;
-  let quote = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = '';
-      continue;
-    }
-    if (c === '"' || c === "'" || c === '`') quote = c;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
 }

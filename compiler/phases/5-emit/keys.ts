@@ -4,7 +4,7 @@
  * key, no string built per record); only keys holding records or lists (a `dedup` of whole rows)
  * fall back to their JSON text.
  */
-import { nonNull, type Type } from '../2-check/types.ts';
+import { nonNull, type Type } from '../../../lang/types.ts';
 
 export interface KeyPart {
   js: string;

@@ -5,43 +5,27 @@
  */
 import { createHash } from 'node:crypto';
 import type { PhysicalPlan } from '../4-fuse/fuse.ts';
-import type { PlanNode } from '../3-plan/plan.ts';
-import { showType, showRow } from '../2-check/types.ts';
+import type { PlanNode } from '../3-plan/nodes.ts';
+import type { OperatorTable } from '../../operators/operator.ts';
 
 export interface StateLayout {
   lines: string[];
   fingerprint: string;
 }
 
-export function stateLayout(p: PhysicalPlan): StateLayout {
+/** One line per stateful operator (the `layout` facet of its file under compiler/operators/). */
+export function stateLayout(p: PhysicalPlan, ops: OperatorTable): StateLayout {
   // The snapshot format of generated operators (composite keys as KeyTable tuples, arrival
   // numbers in `top` buffers): a checkpoint of another format is refused, not misread.
   const lines: string[] = ['state format 3'];
   let sources = 0;
   for (const n of p.logical.nodes) {
     if (!p.live.has(n.id)) continue;
-    const line = describe(n, sources);
+    const line = (ops[n.kind].layout as (n: PlanNode, cx: { sourceIndex: number }) => string | null)(n, { sourceIndex: sources });
     if (n.kind === 'Source') sources++;
-    if (line) lines.push(line);
+    if (line !== null) lines.push(line);
   }
   const sinks = p.logical.nodes.filter((n) => n.kind === 'Sink' && p.live.has(n.id)).length;
   lines.push(`sinks: ${sinks}`);
   return { lines, fingerprint: createHash('sha256').update(lines.join('\n')).digest('hex') };
-}
-
-const keys = (ks: { name: string; type: import('../2-check/types.ts').Type }[]) => `[${ks.map((k) => `${k.name}: ${showType(k.type)}`).join(', ')}]`;
-
-function describe(n: PlanNode, sourceIndex: number): string | undefined {
-  const name = n.letName ? ` (let ${n.letName})` : '';
-  switch (n.kind) {
-    case 'Source': return `source #${sourceIndex} ${n.name}: ${n.connector.name}`;
-    case 'WindowAggregate':
-      return `window ${n.window.kind} ${n.window.size}ms${n.window.every ? `/${n.window.every}ms` : ''} aggregate by ${keys(n.keys)} ${showRow(n.row)}${name}`;
-    case 'WindowTop':
-      return `window ${n.window.kind} ${n.window.size}ms${n.window.every ? `/${n.window.every}ms` : ''} top ${n.n} by ${keys(n.keys)} ${showRow(n.row)}${name}`;
-    case 'Dedup': return `dedup [${n.fields.join(', ')}] within ${n.withinMs}ms${name}`;
-    case 'Join': return `join ${n.withinMs !== undefined ? `within ${n.withinMs}ms` : `window ${n.windowMs}ms`} ${showRow(n.leftRow)} ⋈ ${showRow(n.rightRow)}${name}`;
-    case 'Process': return `process by ${keys(n.keys)} state {${n.op.states.map((s) => `${s.name.name}: ${showType(s.init.ty ?? { kind: 'error' })}`).join(', ')}}${name}`;
-    default: return undefined;
-  }
 }

@@ -3,8 +3,8 @@
  * CSV rows into locals (with a reason for `errors(S)` when a field does not fit), and serialisers
  * that write JSON / CSV straight from locals, fields in declared order.
  */
-import type { Field, RecordType, Type } from '../2-check/types.ts';
-import { isNullable, nonNull, showType } from '../2-check/types.ts';
+import type { Field, RecordType, Type } from '../../../lang/types.ts';
+import { isNullable, nonNull, showType } from '../../../lang/types.ts';
 import { jsString, prop, key, ownField } from './expr.ts';
 
 /** Collects helper functions (nested converters / serialisers), one per distinct type. */
@@ -162,3 +162,9 @@ function commentSafe(s: string): string {
 }
 
 export type { RecordType };
+
+/** A type as a bad record's reason names it: `int`, `string or null`. */
+export function describeType(t: Type): string {
+  const s = showType(nonNull(t));
+  return isNullable(t) ? `${s} or null` : s;
+}

@@ -5,8 +5,10 @@
  * calls nothing, so no error or extern side effect disappears.
  */
 import type * as A from '../../1-parse/ast.ts';
-import type { PlanNode } from '../../3-plan/plan.ts';
-import { nonNull, type Type } from '../../2-check/types.ts';
+import { mapExpr, someExpr } from '../../1-parse/walk.ts';
+import type { PlanNode } from '../../3-plan/nodes.ts';
+import { operators } from '../../../operators/index.ts';
+import { nonNull, type Type } from '../../../../lang/types.ts';
 
 type Value = number | string | boolean | null;
 
@@ -31,16 +33,7 @@ function make(e: A.Expr, v: Value): A.Expr {
 
 /** Does evaluating `e` call anything (a builtin that may throw, an extern fn)? */
 export function callsNothing(e: A.Expr): boolean {
-  switch (e.kind) {
-    case 'Literal': case 'Name': return true;
-    case 'Call': return false;
-    case 'Member': return callsNothing(e.object);
-    case 'Unary': return callsNothing(e.operand);
-    case 'Binary': return callsNothing(e.left) && callsNothing(e.right);
-    case 'If': return callsNothing(e.cond) && callsNothing(e.then) && callsNothing(e.else);
-    case 'Record': return e.items.every((i) => callsNothing(i.kind === 'Field' ? i.value : i.expr));
-    case 'List': return e.items.every(callsNothing);
-  }
+  return !someExpr(e, (x) => x.kind === 'Call');
 }
 
 function arith(op: A.BinaryOp, a: Value, b: Value): Value | undefined {
@@ -71,22 +64,8 @@ function arith(op: A.BinaryOp, a: Value, b: Value): Value | undefined {
 export function foldExpr(e: A.Expr): A.Expr {
   switch (e.kind) {
     case 'Literal': case 'Name': return e;
-    case 'Member': {
-      const object = foldExpr(e.object);
-      return object === e.object ? e : { ...e, object };
-    }
-    case 'Call': {
-      const args = e.args.map((a) => ({ ...a, value: foldExpr(a.value) }));
-      return args.every((a, i) => a.value === e.args[i]!.value) ? e : { ...e, args };
-    }
-    case 'Record': {
-      const items = e.items.map((i) => (i.kind === 'Field' ? { ...i, value: foldExpr(i.value) } : { ...i, expr: foldExpr(i.expr) }));
-      return items.every((i, k) => (i.kind === 'Field' ? i.value === (e.items[k] as typeof i).value : i.expr === (e.items[k] as typeof i).expr)) ? e : { ...e, items };
-    }
-    case 'List': {
-      const items = e.items.map(foldExpr);
-      return items.every((x, i) => x === e.items[i]) ? e : { ...e, items };
-    }
+    case 'Member': case 'Call': case 'Record': case 'List':
+      return mapExpr(e, foldExpr);
     case 'Unary': {
       const operand = foldExpr(e.operand);
       const v = lit(operand);
@@ -146,33 +125,5 @@ function retype(l: A.ExprOf<'Literal'>, e: A.Expr): A.Expr {
 
 /** A copy of a plan node with its expressions folded (the same node when nothing changed). */
 export function foldNode(n: PlanNode): PlanNode {
-  switch (n.kind) {
-    case 'Where': {
-      const cond = foldExpr(n.cond);
-      return cond === n.cond ? n : { ...n, cond };
-    }
-    case 'Map': {
-      const record = foldExpr(n.record) as A.RecordExpr;
-      return record === n.record ? n : { ...n, record };
-    }
-    case 'WindowAggregate': {
-      const aggregates = n.aggregates.map((a) => ({ ...a, expr: foldExpr(a.expr) }));
-      return aggregates.every((a, i) => a.expr === n.aggregates[i]!.expr) ? n : { ...n, aggregates };
-    }
-    case 'WindowTop': {
-      const by = foldExpr(n.by);
-      return by === n.by ? n : { ...n, by };
-    }
-    case 'Join': {
-      const leftKeys = n.leftKeys.map(foldExpr);
-      const rightKeys = n.rightKeys.map(foldExpr);
-      return leftKeys.every((k, i) => k === n.leftKeys[i]) && rightKeys.every((k, i) => k === n.rightKeys[i]) ? n : { ...n, leftKeys, rightKeys };
-    }
-    case 'Lookup': {
-      const probe = foldExpr(n.probe);
-      return probe === n.probe ? n : { ...n, probe };
-    }
-    default:
-      return n;
-  }
+  return (operators[n.kind].mapExprs as (n: PlanNode, f: (e: A.Expr) => A.Expr) => PlanNode)(n, foldExpr);
 }

@@ -1,31 +1,12 @@
 /**
- * Plan-graph helpers shared by the optimizer passes: the inputs of a node, rewiring them, and
- * renumbering a rewritten plan so that ids are again positions in topological order.
+ * Plan-graph helpers shared by the optimizer passes: rewiring a node's inputs, and renumbering a
+ * rewritten plan so that ids are again positions in topological order.
  */
-import type { LogicalPlan, NodeId, PlanNode } from '../../3-plan/plan.ts';
-
-/** The nodes a node reads rows from (for `late(L)`: the window, whose input side sends them). */
-export function inputsOf(n: PlanNode): NodeId[] {
-  switch (n.kind) {
-    case 'Source': return [];
-    case 'Late': return [n.of];
-    case 'Errors': return [n.source];
-    case 'Join': return [n.left, n.right];
-    case 'Union': return n.inputs;
-    default: return [n.input];
-  }
-}
+import type { LogicalPlan, NodeId, PlanNode } from '../../3-plan/nodes.ts';
 
 /** A copy of `n` with every input reference passed through `f`. */
 export function mapInputs(n: PlanNode, f: (id: NodeId) => NodeId): PlanNode {
-  switch (n.kind) {
-    case 'Source': return { ...n };
-    case 'Late': return { ...n, of: f(n.of) };
-    case 'Errors': return { ...n, source: f(n.source) };
-    case 'Join': return { ...n, left: f(n.left), right: f(n.right) };
-    case 'Union': return { ...n, inputs: n.inputs.map(f) };
-    default: return { ...n, input: f(n.input) } as PlanNode;
-  }
+  return { ...n, inputs: n.inputs.map(f) };
 }
 
 /**
@@ -40,7 +21,7 @@ export function renumber(plan: LogicalPlan, nodes: Map<NodeId, PlanNode>): Logic
     if (seen.has(id)) return;
     seen.add(id);
     const n = nodes.get(id)!;
-    for (const i of inputsOf(n)) visit(i);
+    for (const i of n.inputs) visit(i);
     order.push(n);
   };
   for (const id of [...nodes.keys()].sort((a, b) => a - b)) visit(id);

@@ -5,7 +5,7 @@
  *   demand.ts    projection pruning (which fields each node must produce), used by the emitter
  */
 import type * as A from '../../1-parse/ast.ts';
-import type { LogicalPlan, NodeId, PlanNode } from '../../3-plan/plan.ts';
+import { input, type LogicalPlan, type NodeId, type PlanNode } from '../../3-plan/nodes.ts';
 import { foldNode } from './fold.ts';
 import { pushFiltersUp, type PushdownNote } from './pushdown.ts';
 import { isObserved, mapInputs, renumber } from './graph.ts';
@@ -31,7 +31,7 @@ export function optimize(plan: LogicalPlan, observe?: Set<string>): { plan: Logi
   const redirect = new Map<NodeId, NodeId>();
   for (const n of nodes.values()) {
     if (n.kind === 'Where' && n.cond.kind === 'Literal' && n.cond.value === true && !isObserved(n, observe)) {
-      redirect.set(n.id, n.input);
+      redirect.set(n.id, input(n));
       notes.removed.push(n.span);
     }
   }

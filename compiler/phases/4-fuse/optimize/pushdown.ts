@@ -5,9 +5,12 @@
  * Legality is `pushdownGuards` in ../guards.ts.
  */
 import type * as A from '../../1-parse/ast.ts';
-import type { LogicalPlan, NodeId, PlanNode } from '../../3-plan/plan.ts';
+import { mapExpr } from '../../1-parse/walk.ts';
+import { input, type LogicalPlan, type NodeId, type PlanNode, type PlanNodeOf } from '../../3-plan/nodes.ts';
+import { operators } from '../../../operators/index.ts';
+import type { PushdownFacet } from '../../../operators/operator.ts';
 import { failingPushdownGuards, type PushdownFacts } from '../guards.ts';
-import { inputsOf, isObserved, renumber } from './graph.ts';
+import { isObserved, renumber } from './graph.ts';
 
 export interface PushdownNote {
   /** The filter and the operator it moved above. */
@@ -17,34 +20,14 @@ export interface PushdownNote {
 }
 
 /** A field copy: a literal, a name or a member chain (evaluating it twice costs nothing). */
-function isCopy(e: A.Expr): boolean {
+export function isCopy(e: A.Expr): boolean {
   return e.kind === 'Literal' || e.kind === 'Name' || (e.kind === 'Member' && isCopy(e.object));
 }
 
-/** Output field → the expression computing it over the feeding operator's input; undefined when not a copy. */
-function substitutions(m: PlanNode & { kind: 'Map' | 'Unnest' }): Map<string, A.Expr | undefined> {
-  const out = new Map<string, A.Expr | undefined>();
-  if (m.kind === 'Unnest') {
-    for (const f of m.row.fields) out.set(f.name, f.name === m.as ? undefined : { kind: 'Name', name: f.name, span: m.span, ty: f.type });
-    return out;
-  }
-  if (m.extend) for (const f of m.row.fields) out.set(f.name, { kind: 'Name', name: f.name, span: m.span, ty: f.type });
-  for (const item of m.record.items) {
-    if (item.kind === 'Spread') {
-      const t = item.expr.ty;
-      if (t?.kind === 'record') for (const f of t.fields) out.set(f.name, undefined);
-      continue;
-    }
-    out.set(item.name.name, isCopy(item.value) ? item.value : undefined);
-  }
-  return out;
-}
-
 /** The condition rewritten over the feeding operator's input, or why it cannot be. */
-function rewrite(w: PlanNode & { kind: 'Where' }, m: PlanNode & { kind: 'Map' | 'Unnest' }, input: PlanNode): { cond?: A.Expr; readsCopies: boolean; shadowed: boolean } {
-  const subst = substitutions(m);
+function rewrite(w: PlanNodeOf<'Where'>, m: PlanNode, subst: Map<string, A.Expr | undefined>, above: PlanNode): { cond?: A.Expr; readsCopies: boolean; shadowed: boolean } {
   const aliases = new Set([...w.qualifiers.map((q) => q.alias), ...(w.readable ?? [])]);
-  const inputNames = new Set([...input.row.fields.map((f) => f.name), ...m.qualifiers.map((q) => q.alias)]);
+  const inputNames = new Set([...above.row.fields.map((f) => f.name), ...m.qualifiers.map((q) => q.alias)]);
   let readsCopies = true;
   let shadowed = false;
   const visit = (e: A.Expr): A.Expr => {
@@ -67,18 +50,10 @@ function rewrite(w: PlanNode & { kind: 'Where' }, m: PlanNode & { kind: 'Map' | 
           if (!subst.has(e.field.name) || !s) { readsCopies = false; return e; }
           return s;
         }
-        const object = visit(e.object);
-        return object === e.object ? e : { ...e, object };
+        return mapExpr(e, visit);
       }
-      case 'Call': {
-        const args = e.args.map((a) => ({ ...a, value: visit(a.value) }));
-        return { ...e, args };
-      }
-      case 'Unary': return { ...e, operand: visit(e.operand) };
-      case 'Binary': return { ...e, left: visit(e.left), right: visit(e.right) };
-      case 'If': return { ...e, cond: visit(e.cond), then: visit(e.then), else: visit(e.else) };
-      case 'Record': return { ...e, items: e.items.map((i) => (i.kind === 'Field' ? { ...i, value: visit(i.value) } : { ...i, expr: visit(i.expr) })) };
-      case 'List': return { ...e, items: e.items.map(visit) };
+      case 'Call': case 'Unary': case 'Binary': case 'If': case 'Record': case 'List':
+        return mapExpr(e, visit);
     }
   };
   const cond = visit(w.cond);
@@ -92,21 +67,16 @@ export function pushFiltersUp(plan: LogicalPlan, observe?: Set<string>): { plan:
   for (let round = 0; round < 100; round++) {
     const nodes = new Map(current.nodes.map((n) => [n.id, n]));
     const readers = new Map<NodeId, number>();
-    for (const n of current.nodes) for (const i of inputsOf(n)) readers.set(i, (readers.get(i) ?? 0) + 1);
-    // late(L) reads the input of L's window: count it as a reader of that input.
-    for (const n of current.nodes) {
-      if (n.kind === 'Late') {
-        const w = nodes.get(n.of) as { input: NodeId };
-        readers.set(w.input, (readers.get(w.input) ?? 0) + 1);
-      }
-    }
+    // late(L) reads L's window and its input (whose rows it carries): a reader of both.
+    for (const n of current.nodes) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
     let moved = false;
     for (const w of current.nodes) {
       if (w.kind !== 'Where') continue;
-      const m = nodes.get(w.input)!;
-      if (m.kind !== 'Map' && m.kind !== 'Unnest') continue;
-      const input = nodes.get(m.input)!;
-      const r = rewrite(w, m, input);
+      const m = nodes.get(input(w))!;
+      const pushdown = operators[m.kind].pushdown as PushdownFacet<PlanNode> | null;
+      if (!pushdown) continue;
+      const above = nodes.get(input(m))!;
+      const r = rewrite(w, m, pushdown.substitutions(m), above);
       const facts: PushdownFacts = {
         consumers: readers.get(m.id) ?? 0,
         observed: isObserved(m, observe),
@@ -116,11 +86,11 @@ export function pushFiltersUp(plan: LogicalPlan, observe?: Set<string>): { plan:
       if (failingPushdownGuards(facts).length || !r.cond) continue;
       // where' takes the filter's place above m; m takes the filter's id, so readers of the
       // filter now read m (ids are renumbered below).
-      const filter: PlanNode = { ...w, id: m.id, input: m.input, cond: r.cond, row: input.row, qualifiers: m.qualifiers, readable: m.readable, letName: undefined, lets: undefined };
-      const projection = { ...m, id: w.id, input: m.id, letName: w.letName, lets: w.lets } as PlanNode;
+      const filter: PlanNode = { ...w, id: m.id, inputs: [above.id], cond: r.cond, row: above.row, qualifiers: m.qualifiers, readable: m.readable, letName: undefined, lets: undefined };
+      const projection = { ...m, id: w.id, inputs: [m.id], letName: w.letName, lets: w.lets } as PlanNode;
       nodes.set(m.id, filter);
       nodes.set(w.id, projection);
-      notes.push({ where: w.span, above: m.span, aboveKind: m.kind === 'Unnest' ? 'unnest' : m.extend ? 'extend' : 'select' });
+      notes.push({ where: w.span, above: m.span, aboveKind: pushdown.label(m) });
       current = renumber(current, nodes);
       moved = true;
       break;

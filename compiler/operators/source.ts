@@ -1,25 +1,58 @@
 /**
- * Source stages: one loop over a batch of raw records that parses JSON (or CSV), validates each
- * declared field inline into a local (a record that does not fit goes to `errors(S)` with the
- * reason), takes the event time, moves the watermark at the exact record that crosses a
- * deadline, and runs every fused operator after the source as plain statements.
+ * `source NAME: T = connector(…) [event time E watermark D]`: a loop over a batch of raw records
+ * that parses JSON (or CSV), validates each declared field inline into a local (a record that
+ * does not fit goes to `errors(S)` with the reason), takes the event time, moves the watermark at
+ * the exact record that crosses a deadline, and runs every fused operator after the source.
  */
-import type { PlanNode } from '../3-plan/plan.ts';
-import { isNullable, nonNull, showType, type Type } from '../2-check/types.ts';
-import { compileExpr, commentText, jsString, ownField, prop, tsType, type Scope } from './expr.ts';
-import { indent, type JobEmitter, type Row } from './job-emitter.ts';
+import type { PlanNodeOf } from '../phases/3-plan/nodes.ts';
+import { isNullable } from '../../lang/types.ts';
+import { showConnector, showDuration, showExpr } from '../phases/3-plan/show.ts';
+import { compileExpr, commentText, jsString, ownField, prop, tsType, type Scope } from '../phases/5-emit/expr.ts';
+import { describeType } from '../phases/5-emit/records.ts';
+import { indent } from '../phases/5-emit/code.ts';
+import { fieldsDesc } from '../phases/5-emit/unfused-emitter.ts';
+import type { JobEmitter, Row } from '../phases/5-emit/job-emitter.ts';
+import type { Operator } from './operator.ts';
 
-export function describeType(t: Type): string {
-  const s = showType(nonNull(t));
-  return isNullable(t) ? `${s} or null` : s;
+type Source = PlanNodeOf<'Source'>;
+
+/** How a source's records arrive: JSON text, CSV text, or typed objects (the generator, tests). */
+type RecordKind = 'json' | 'csv' | 'object';
+
+/** The reader a source opens (fused and unfused jobs alike), and the kind of records it yields. */
+function reader(e: JobEmitter, n: Source): { open: string; kind: RecordKind } {
+  const c = n.connector;
+  if (c.name === 'nexmark') {
+    e.use('nexmarkReader');
+    const arg = (k: string, d: string) => (c.args[k] ? compileExpr(c.args[k]!, e.paramScope(), e.cx) : d);
+    return { open: `nexmarkReader(${arg('kind', '"bid"')}, ${arg('events', '0')}, ${arg('seed', '0')}, ${arg('rate', '10000')})`, kind: 'object' };
+  }
+  if (e.options.testMode) {
+    e.use('testReader');
+    return { open: `testReader(${jsString(n.name)})`, kind: 'object' };
+  }
+  const kind = c.format === 'csv' ? 'csv' : 'json';
+  if (c.name === 'stdin') {
+    e.use('stdinReader');
+    return { open: `stdinReader(${jsString(n.name)}, ${jsString(c.format ?? 'jsonl')})`, kind };
+  }
+  e.use('fileReader');
+  const path = compileExpr(c.args.path!, e.paramScope(), e.cx);
+  const follow = c.args.follow ? compileExpr(c.args.follow, e.paramScope(), e.cx) : 'false';
+  return { open: `fileReader(${jsString(n.name)}, ${path}, ${jsString(c.format ?? 'jsonl')}, ${follow})`, kind };
 }
 
-export function declareSource(e: JobEmitter, n: PlanNode & { kind: 'Source' }): void {
+/** The live `errors(S)` node reading this source, if any. */
+function errorsOf(e: JobEmitter, n: Source) {
+  return e.nodes.find((x) => x.kind === 'Errors' && x.inputs[0] === n.id && e.physical.live.has(x.id));
+}
+
+function declareSource(e: JobEmitter, n: Source): void {
   const i = e.sourceIndex.get(n.id)!;
   const st = `SRC${i}`;
   const c = n.connector;
   e.decls.push(`const ${st} = { maxTs: -Infinity, records: 0, errors: 0, nextWm: Infinity };`);
-  const errorsNode = e.nodes.find((x) => x.kind === 'Errors' && x.source === n.id && e.physical.live.has(x.id));
+  const errorsNode = errorsOf(e, n);
   const badFn = `reject${i}`;
   const badBody = [`${st}.errors++;`];
   if (errorsNode) badBody.push(`${e.entryFn.get(errorsNode.id)!}(0, ${e.entryFields(errorsNode).map((f) => ({ source: jsString(n.name), position: 'position', raw: 'raw', error: 'reason' })[f.name] ?? 'null').join(', ')});`);
@@ -36,28 +69,7 @@ export function declareSource(e: JobEmitter, n: PlanNode & { kind: 'Source' }): 
   const ts = e.fresh('ts');
   const row: Row = { scope, ts };
   const body: string[] = [];
-  let open: string;
-  let kind: 'json' | 'csv' | 'object';
-  if (c.name === 'nexmark') {
-    e.use('nexmarkReader');
-    const arg = (k: string, d: string) => (c.args[k] ? compileExpr(c.args[k]!, e.paramScope(), e.cx) : d);
-    open = `nexmarkReader(${arg('kind', '"bid"')}, ${arg('events', '0')}, ${arg('seed', '0')}, ${arg('rate', '10000')})`;
-    kind = 'object';
-  } else if (e.options.testMode) {
-    e.use('testReader');
-    open = `testReader(${jsString(n.name)})`;
-    kind = 'object';
-  } else if (c.name === 'stdin') {
-    e.use('stdinReader');
-    open = `stdinReader(${jsString(n.name)}, ${jsString(c.format ?? 'jsonl')})`;
-    kind = c.format === 'csv' ? 'csv' : 'json';
-  } else {
-    e.use('fileReader');
-    const path = compileExpr(c.args.path!, e.paramScope(), e.cx);
-    const follow = c.args.follow ? compileExpr(c.args.follow, e.paramScope(), e.cx) : 'false';
-    open = `fileReader(${jsString(n.name)}, ${path}, ${jsString(c.format ?? 'jsonl')}, ${follow})`;
-    kind = c.format === 'csv' ? 'csv' : 'json';
-  }
+  const { open, kind } = reader(e, n);
   const fail = (reason: string) => `{ ${badFn}(lines === null ? i + 1 : lines[i]!, ${kind === 'object' ? 'JSON.stringify(o)' : 'raw'}, ${reason}); continue; }`;
   body.push('const records = batch.records;', 'const lines = batch.lines;', `${st}.records += records.length;`);
   body.push('for (let i = 0; i < records.length; i++) {');
@@ -130,3 +142,49 @@ export function declareSource(e: JobEmitter, n: PlanNode & { kind: 'Source' }): 
     : open;
   e.sourceBindings.push(`{ name: ${jsString(n.name)}, eventTime: ${n.eventTime !== undefined}, delay: ${n.watermarkMs}, state: ${st}, open: () => ${openBody}, stage: ${name} }`);
 }
+
+export const source: Operator<'Source'> = {
+  kind: 'Source',
+  describe: (n) => `source ${n.name} ${showConnector(n.connector)}${n.eventTime ? `, event time ${showExpr(n.eventTime)} watermark ${showDuration(n.watermarkMs)}` : ', no event time'}`,
+  entry: 'source',
+  shuffle: false,
+  sideOutput: false,
+  deferred: null,
+  mapExprs: (n, f) => {
+    if (!n.eventTime) return n;
+    const eventTime = f(n.eventTime);
+    return eventTime === n.eventTime ? n : { ...n, eventTime };
+  },
+  // What a source reads is its input: nothing upstream to demand from.
+  demand: () => {},
+  pruned: () => [],
+  pushdown: null,
+  layout: (n, cx) => `source #${cx.sourceIndex} ${n.name}: ${n.connector.name}`,
+  fused: {
+    declare: { pass: 'sources', emit: declareSource },
+    row: null,
+  },
+  unfused: {
+    declare: null,
+    build(e, n, next) {
+      const i = e.sourceIndex.get(n.id)!;
+      const scope = e.rowScope(n, n);
+      const errorsNode = errorsOf(e, n);
+      const reject = errorsNode
+        ? `(position: number, raw: string, reason: string) => n${errorsNode.id}.push(0, { source: ${jsString(n.name)}, position, raw, error: reason })`
+        : '() => {}';
+      const format = n.connector.name === 'nexmark' || e.options.testMode ? 'object' : n.connector.format === 'csv' ? 'csv' : 'json';
+      const eventTime = n.eventTime ? `(r: any) => ${compileExpr(n.eventTime, scope, e.cx)}` : 'null';
+      const spec = [
+        `index: ${i}`, `name: ${jsString(n.name)}`, `format: ${jsString(format)}`, `trusted: ${n.connector.name === 'nexmark'}`,
+        `fields: ${fieldsDesc(n.row.fields, true)}`, `delay: ${n.watermarkMs}`, `eventTime: ${eventTime}`, `reject: ${reject}`,
+      ];
+      e.add(n, `new unfused.SourceStage({ ${spec.join(', ')} }, ctx, ${next()})`);
+      const r = reader(e, n);
+      const open = r.kind === 'csv' ? `() => { const r = ${r.open}; n${n.id}.header(r.header()); return r; }` : `() => ${r.open}`;
+      e.sourceBindings[i] = `{ name: ${jsString(n.name)}, eventTime: ${n.eventTime !== undefined}, delay: ${n.watermarkMs}, state: n${n.id}.state, open: ${open}, stage: (b) => n${n.id}.stage(b) }`;
+    },
+    qualifiedRows: 'none',
+    port: null,
+  },
+};

@@ -1,98 +1,27 @@
 /**
- * Code for the stateful operators other than windows: `dedup` (inline), joins (each input side
- * buffers and matches inline; matched pairs enter a stage of their own) and `process` (per-key
- * state object, statements compiled inline, timers through the store).
+ * `process { state … on record { … } on timer { … } }`: explicit keyed state and event-time
+ * timers. Fused: a per-key state object, the statements compiled inline in the feeding stage,
+ * emitted rows entering a stage of their own, timers through the store. Unfused: the same
+ * statements inside callbacks of the generic `Process` object.
  */
-import type * as A from '../1-parse/ast.ts';
-import type { NodeId, PlanNode } from '../3-plan/plan.ts';
-import { compileExpr, commentText, prop, tsType, type Scope } from './expr.ts';
-import { indent, type JobEmitter, type Row } from './job-emitter.ts';
-import { T, type Type } from '../2-check/types.ts';
-import { keyParts, keyValue } from './keys.ts';
+import type * as A from '../phases/1-parse/ast.ts';
+import type { PlanNodeOf } from '../phases/3-plan/nodes.ts';
+import { input } from '../phases/3-plan/nodes.ts';
+import { showKeys } from '../phases/3-plan/show.ts';
+import { WHOLE_ROW } from '../phases/4-fuse/optimize/reads.ts';
+import { T, showType, type Type } from '../../lang/types.ts';
+import { compileExpr, commentText, prop, tsType, type Scope } from '../phases/5-emit/expr.ts';
+import { indent } from '../phases/5-emit/code.ts';
+import { keyParts } from '../phases/5-emit/keys.ts';
+import type { JobEmitter, Row } from '../phases/5-emit/job-emitter.ts';
+import type { UnfusedEmitter } from '../phases/5-emit/unfused-emitter.ts';
+import { unreachable } from '../unreachable.ts';
+import type { Operator } from './operator.ts';
 
-export function emitDedup(e: JobEmitter, n: PlanNode & { kind: 'Dedup' }, row: Row, exit: string): string[] {
-  const store = `DEDUP${n.id}`;
-  const fields = n.fields.length ? n.fields : n.row.fields.map((f) => f.name);
-  const types = fields.map((f) => n.row.fields.find((x) => x.name === f)!.type);
-  const shape = e.keyShapeOf(n, types);
-  if (!e.decls.some((d) => d.startsWith(`const ${store} `))) {
-    e.use('DedupStore');
-    e.decls.push(`const ${store} = new DedupStore<unknown>(${n.withinMs});`);
-    e.addOperator(n, store, { keys: shape.kind === 'table' });
-  }
-  const key = keyValue(shape, fields.map((f) => e.field(row, f)), `KEYS${n.id}`);
-  return [`if (!${store}.keep(${key}, ${row.ts})) ${exit};`, ...e.consumers(n.id, row, exit)];
-}
-
-/** Fields of one join side that are buffered: those read after the join. */
-function sideFields(e: JobEmitter, n: PlanNode & { kind: 'Join' }, left: boolean) {
-  const side = left ? n.leftRow : n.rightRow;
-  const input = e.nodes[left ? n.left : n.right]!;
-  return side.fields.filter((f) => e.demanded(input.id, f.name));
-}
-
-function isLeft(n: PlanNode & { kind: 'Join' }, from: NodeId, occurrence: number): boolean {
-  return from === n.left && (n.left !== n.right || occurrence === 0);
-}
-
-/** One input side of a join: match the row against the other side's buffer, then buffer it. */
-export function emitJoinInput(e: JobEmitter, n: PlanNode & { kind: 'Join' }, row: Row, from: NodeId, occurrence: number): string[] {
-  const left = isLeft(n, from, occurrence);
-  const keys = left ? n.leftKeys : n.rightKeys;
-  const scope: Scope = { ...row.scope };
-  if (!left) {
-    // The right side's key expressions are written against its alias (`p.order`).
-    scope.qualifiers = new Map([...row.scope.qualifiers, [n.rightAlias, row.scope.fields]]);
-  } else if (row.scope.qualifiers.size === 0) {
-    scope.qualifiers = new Map([[n.leftAlias, row.scope.fields]]);
-  }
-  const shape = e.keyShapeOf(n, keys.map((k) => k.ty ?? { kind: 'error' }));
-  const key = keyValue(shape, keys.map((k) => compileExpr(k, scope, e.cx)), `KEYS${n.id}`);
-  const values = sideFields(e, n, left).map((f) => e.field(row, f.name));
-  return [`JOIN${n.id}.${left ? 'left' : 'right'}(${key}, ${row.ts}, [${values.join(', ')}]);`];
-}
-
-/** The stage entered with each matched pair of a join, and the join's store. */
-export function emitJoinOutput(e: JobEmitter, n: PlanNode & { kind: 'Join' }): void {
-  const store = `JOIN${n.id}`;
-  const out = `joined${n.id}${e.suffix(n)}`;
-  const shape = e.keyShapeOf(n, n.leftKeys.map((k) => k.ty ?? { kind: 'error' }));
-  if (n.withinMs !== undefined) {
-    e.use('IntervalJoin');
-    e.decls.push(`const ${store} = new IntervalJoin<unknown[]>(${n.withinMs}, ${out});`);
-  } else {
-    e.use('WindowJoin');
-    e.decls.push(`const ${store} = new WindowJoin<unknown[]>(${n.windowMs}, ${out});`);
-  }
-  e.addOperator(n, store, { late: `${store}.late`, keys: shape.kind === 'table' });
-  const leftFields = new Map<string, string>();
-  const rightFields = new Map<string, string>();
-  // Each buffered value as a typed local (a null check on it narrows its type).
-  const unpack: string[] = [];
-  const local = (side: string, i: number, type: string) => {
-    const v = e.fresh(side);
-    unpack.push(`const ${v} = ${side}[${i}] as ${type};`);
-    return v;
-  };
-  sideFields(e, n, true).forEach((f, i) => leftFields.set(f.name, local('l', i, tsType(f.type))));
-  sideFields(e, n, false).forEach((f, i) => rightFields.set(f.name, local('r', i, tsType(f.type))));
-  const fields = new Map<string, string>();
-  for (const [k, v] of leftFields) if (!n.ambiguous.includes(k)) fields.set(k, v);
-  for (const [k, v] of rightFields) if (!n.ambiguous.includes(k)) fields.set(k, v);
-  const qualifiers = new Map<string, Map<string, string>>();
-  for (const q of n.qualifiers) qualifiers.set(q.alias, q.alias === n.rightAlias ? rightFields : leftFields);
-  const body = [...unpack, ...e.consumers(n.id, { scope: { fields, qualifiers, locals: new Map(), params: e.params }, ts: 'ts' }, 'return')];
-  e.fn({
-    name: out,
-    doc: `Stage: a matched pair of join n${n.id}${n.letName ? ` (let ${commentText(n.letName)})` : ''}.`,
-    params: [{ name: 'ts', type: 'number' }, { name: 'l', type: 'unknown[]' }, { name: 'r', type: 'unknown[]' }],
-    returnType: 'void',
-    body,
-  });
-}
+type Process = PlanNodeOf<'Process'>;
 
 /** `process`: per-key state object, statements compiled inline, timers through the store. */
-export function emitProcess(e: JobEmitter, n: PlanNode & { kind: 'Process' }, row: Row): string[] {
+function processInput(e: JobEmitter, n: Process, row: Row): string[] {
   const store = `PROC${n.id}`;
   const out = `emitted${n.id}${e.suffix(n)}`;
   const op = n.op;
@@ -148,12 +77,12 @@ export function emitProcess(e: JobEmitter, n: PlanNode & { kind: 'Process' }, ro
 }
 
 /** How compiled `process` statements reach the operator: its store, and the call that emits a row. */
-export interface ProcessTarget {
+interface ProcessTarget {
   store: string;
   emit(ts: string, values: string[]): string;
 }
 
-export function statements(e: JobEmitter, stmts: A.Stmt[], scope: Scope, ts: string, n: PlanNode & { kind: 'Process' }, stateNames: string[], keyVar: string, target?: ProcessTarget): string[] {
+function statements(e: JobEmitter, stmts: A.Stmt[], scope: Scope, ts: string, n: Process, stateNames: string[], keyVar: string, target?: ProcessTarget): string[] {
   const out: string[] = [];
   const t: ProcessTarget = target ?? { store: `PROC${n.id}`, emit: (at, values) => `emitted${n.id}${e.suffix(n)}(${[at, ...values].join(', ')});` };
   const store = t.store;
@@ -202,6 +131,8 @@ export function statements(e: JobEmitter, stmts: A.Stmt[], scope: Scope, ts: str
         out.push(`s.s${i} = ${compileExpr(st.value, s, e.cx)}; cleared = false;`);
         break;
       }
+      default:
+        unreachable(st, 'statement');
     }
   }
   return out;
@@ -218,3 +149,59 @@ function declaredType(e: JobEmitter, t: A.TypeExpr): Type {
       return e.typed.symbols.types.get(t.name)?.type ?? T.error;
   }
 }
+
+function processObject(e: UnfusedEmitter, n: Process, next: string): void {
+  const input = e.nodes[n.inputs[0]!]!;
+  const s = e.rowScope(n, input);
+  const op = n.op;
+  const stateNames = op.states.map((x) => x.name.name);
+  const parts = n.keys.map((k) => (input.row.fields.some((f) => f.name === k.name) ? `r${prop(k.name)}` : compileExpr(k.expr, s, e.cx)));
+  const k = e.keyFn(n, parts, n.keys.map((x) => x.type));
+  const init = `() => ({ ${op.states.map((st, i) => `s${i}: ${compileExpr(st.init, e.paramScope(), e.cx)}`).join(', ')} })`;
+  const target = { store: 'p.store', emit: (ts: string, values: string[]) => `p.emit(${ts}, ${e.object(n.row.fields.map((f, i) => [f.name, values[i]!]))});` };
+  const locals = () => new Map<string, string>(stateNames.map((x, i) => [x, `s.s${i}`]));
+  let onRecord = 'null';
+  if (op.onRecord) {
+    const keyRecord = new Map(n.keys.map((x, i) => [x.name, parts[i]!]));
+    const body = ['let s = p.store.state(key);', 'let cleared = false;', ...statements(e, op.onRecord, { ...s, locals: locals(), recordLocals: new Map([['key', keyRecord]]) }, 'ts', n, stateNames, 'key', target), 'if (cleared) p.store.drop(key);'];
+    onRecord = `(p: any, key: any, r: any, ts: number) => {\n${indent(body).join('\n')}\n}`;
+  }
+  const tb: string[] = [];
+  const keyJs = keyParts(k.shape, 'key', tb, () => e.fresh('k'));
+  const keyRecord = new Map(n.keys.map((x, i) => [x.name, keyJs[i]!]));
+  const timerLocals = locals();
+  timerLocals.set('timer_time', 'timerTime');
+  tb.push('let s = st;', 'let cleared = false;');
+  tb.push(...statements(e, op.onTimer ?? [], { fields: new Map(), qualifiers: new Map(), locals: timerLocals, params: e.params, recordLocals: new Map([['key', keyRecord]]) }, 'timerTime', n, stateNames, 'key', target));
+  tb.push('if (cleared) p.store.drop(key);');
+  const onTimer = `(p: any, key: any, st: any, timerTime: number) => {\n${indent(tb).join('\n')}\n}`;
+  e.add(n, `new unfused.Process(${init}, (r: any) => ${k.js}, ${onRecord}, ${onTimer})`, [`n${n.id}.next = ${next};`]);
+  e.binding(n, `n${n.id}.store`, k.shape.kind === 'table' ? [`keys: KEYS${n.id}`] : []);
+}
+
+export const process: Operator<'Process'> = {
+  kind: 'Process',
+  describe: (n) => `process${showKeys(n.keys)} { ${n.op.states.map((s) => `state ${s.name.name}`).concat(n.op.onRecord ? ['on record'] : [], n.op.onTimer ? ['on timer'] : []).join('; ')} }`,
+  entry: 'operator',
+  shuffle: false,
+  sideOutput: false,
+  deferred: { stage: 'emit', explainInput: () => 'update state and timers', explainOutput: 'emitted rows' },
+  // Its statements are compiled as written (folding reaches expressions, not statements).
+  mapExprs: (n) => n,
+  // Statements may read any field of the row.
+  demand: (n, cx) => cx.need(input(n), [WHOLE_ROW]),
+  pruned: () => [],
+  pushdown: null,
+  layout: (n) => `process by [${n.keys.map((k) => `${k.name}: ${showType(k.type)}`).join(', ')}] state {${n.op.states.map((s) => `${s.name.name}: ${showType(s.init.ty ?? { kind: 'error' })}`).join(', ')}}${n.letName ? ` (let ${n.letName})` : ''}`,
+  fused: {
+    // The store, its output stage and timer callback are declared with the first row's code.
+    declare: null,
+    row: (e, n, row) => processInput(e, n, row),
+  },
+  unfused: {
+    declare: null,
+    build: (e, n, next) => processObject(e, n, next()),
+    qualifiedRows: 'none',
+    port: null,
+  },
+};

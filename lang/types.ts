@@ -1,5 +1,5 @@
 /**
- * Semantic types of Flow (flow-language.md §3) and the shape of a stream as the checker sees it.
+ * Semantic types of Flow (lang/reference.md §3) and the shape of a stream as the checker sees it.
  */
 
 export type PrimitiveKind = 'bool' | 'int' | 'float' | 'string' | 'timestamp' | 'duration';
