@@ -15,7 +15,7 @@ export { KeyTable } from './state/key-table.ts';
 export * as unfused from './unfused/index.ts';
 export { IntervalJoin } from './joins/interval-join.ts';
 export { WindowJoin } from './joins/window-join.ts';
-export { fileReader, stdinReader, nexmarkReader, fileSinkBinding, streamSinkBinding } from './connectors/bindings.ts';
+export { fileReader, stdinReader, nexmarkReader, fileSinkBinding, streamSinkBinding, sourceIdentity } from './connectors/bindings.ts';
 export { loadTable } from './connectors/table.ts';
 export { parseCsvRecord, csvField } from './formats/csv.ts';
 export {

@@ -137,7 +137,15 @@ export const join: Operator<'Join'> = {
   },
   pruned: () => [],
   pushdown: null,
-  layout: (n) => `join ${n.withinMs !== undefined ? `within ${n.withinMs}ms` : `window ${n.windowMs}ms`} ${showRow(n.leftRow)} ⋈ ${showRow(n.rightRow)}${n.letName ? ` (let ${n.letName})` : ''}`,
+  // The buffers are positional: each side keeps the fields read after the join, in order.
+  layout: (n, cx) => {
+    const kept = (side: 'left' | 'right') => {
+      const row = side === 'left' ? n.leftRow : n.rightRow;
+      const id = side === 'left' ? leftOf(n) : rightOf(n);
+      return row.fields.filter((f) => cx.demanded(id, f.name)).map((f) => f.name).join(', ');
+    };
+    return `join ${n.withinMs !== undefined ? `within ${n.withinMs}ms` : `window ${n.windowMs}ms`} ${showRow(n.leftRow)} ⋈ ${showRow(n.rightRow)} on [${n.leftKeys.map(showExpr).join(', ')}] = [${n.rightKeys.map(showExpr).join(', ')}] buffers [${kept('left')}] [${kept('right')}]${n.letName ? ` (let ${n.letName})` : ''}`;
+  },
   fused: {
     declare: { pass: 'outputs', emit: joinOutput },
     row: (e, n, row, _exit, from, occurrence) => joinInput(e, n, row, from, occurrence),

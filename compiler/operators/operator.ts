@@ -101,11 +101,17 @@ export interface Operator<K extends PlanKind> {
   /**
    * Its line in the job's state layout (compiler/phases/5-emit/layout.ts): everything its
    * checkpointed state depends on, so that a checkpoint of other state is refused; null when it
-   * keeps no state. `sourceIndex` is the position of a source among the live sources.
+   * keeps no state. `sourceIndex` is the position of a source among the live sources;
+   * `demanded` says which output fields are read (what is kept depends on it).
    */
-  layout(n: PlanNodeOf<K>, cx: { sourceIndex: number }): string | null;
+  layout(n: PlanNodeOf<K>, cx: LayoutContext): string | null;
   fused: FusedFacet<PlanNodeOf<K>>;
   unfused: UnfusedFacet<PlanNodeOf<K>>;
+}
+
+export interface LayoutContext {
+  sourceIndex: number;
+  demanded(id: NodeId, field: string): boolean;
 }
 
 /** The table: one operator per kind, no kind missing. */

@@ -19,13 +19,20 @@ type Source = PlanNodeOf<'Source'>;
 /** How a source's records arrive: JSON text, CSV text, or typed objects (the generator, tests). */
 type RecordKind = 'json' | 'csv' | 'object';
 
-/** The reader a source opens (fused and unfused jobs alike), and the kind of records it yields. */
-function reader(e: JobEmitter, n: Source): { open: string; kind: RecordKind } {
+/**
+ * The reader a source opens (fused and unfused jobs alike), the kind of records it yields, and
+ * its identity in checkpoints (what it reads; `SourceBinding.identity`).
+ */
+function reader(e: JobEmitter, n: Source): { open: string; kind: RecordKind; identity?: string } {
   const c = n.connector;
   if (c.name === 'nexmark') {
-    e.use('nexmarkReader');
+    e.use('nexmarkReader', 'sourceIdentity');
     const arg = (k: string, d: string) => (c.args[k] ? compileExpr(c.args[k]!, e.paramScope(), e.cx) : d);
-    return { open: `nexmarkReader(${arg('kind', '"bid"')}, ${arg('events', '0')}, ${arg('seed', '0')}, ${arg('rate', '10000')})`, kind: 'object' };
+    return {
+      open: `nexmarkReader(${arg('kind', '"bid"')}, ${arg('events', '0')}, ${arg('seed', '0')}, ${arg('rate', '10000')})`, kind: 'object',
+      // More events of the same stream continue it; another kind, seed or rate is another stream.
+      identity: `sourceIdentity("nexmark", ${arg('kind', '"bid"')}, ${arg('seed', '0')}, ${arg('rate', '10000')})`,
+    };
   }
   if (e.options.testMode) {
     e.use('testReader');
@@ -36,11 +43,15 @@ function reader(e: JobEmitter, n: Source): { open: string; kind: RecordKind } {
     e.use('stdinReader');
     return { open: `stdinReader(${jsString(n.name)}, ${jsString(c.format ?? 'jsonl')})`, kind };
   }
-  e.use('fileReader');
+  e.use('fileReader', 'sourceIdentity');
   const path = compileExpr(c.args.path!, e.paramScope(), e.cx);
   const follow = c.args.follow ? compileExpr(c.args.follow, e.paramScope(), e.cx) : 'false';
-  return { open: `fileReader(${jsString(n.name)}, ${path}, ${jsString(c.format ?? 'jsonl')}, ${follow})`, kind };
+  const format = jsString(c.format ?? 'jsonl');
+  return { open: `fileReader(${jsString(n.name)}, ${path}, ${format}, ${follow})`, kind, identity: `sourceIdentity("file", ${path}, ${format})` };
 }
+
+/** `identity: …, ` for a source binding, when the source has one. */
+const identityField = (identity: string | undefined) => (identity ? `identity: ${identity}, ` : '');
 
 /** The live `errors(S)` node reading this source, if any. */
 function errorsOf(e: JobEmitter, n: Source) {
@@ -69,7 +80,7 @@ function declareSource(e: JobEmitter, n: Source): void {
   const ts = e.fresh('ts');
   const row: Row = { scope, ts };
   const body: string[] = [];
-  const { open, kind } = reader(e, n);
+  const { open, kind, identity } = reader(e, n);
   const fail = (reason: string) => `{ ${badFn}(lines === null ? i + 1 : lines[i]!, ${kind === 'object' ? 'JSON.stringify(o)' : 'raw'}, ${reason}); continue; }`;
   body.push('const records = batch.records;', 'const lines = batch.lines;', `${st}.records += records.length;`);
   body.push('for (let i = 0; i < records.length; i++) {');
@@ -140,7 +151,7 @@ function declareSource(e: JobEmitter, n: Source): void {
   const openBody = kind === 'csv'
     ? `{ const r = ${open}; READER${i} = r; COLS${i} = null; return r; }`
     : open;
-  e.sourceBindings.push(`{ name: ${jsString(n.name)}, eventTime: ${n.eventTime !== undefined}, delay: ${n.watermarkMs}, state: ${st}, open: () => ${openBody}, stage: ${name} }`);
+  e.sourceBindings.push(`{ name: ${jsString(n.name)}, eventTime: ${n.eventTime !== undefined}, delay: ${n.watermarkMs}, ${identityField(identity)}state: ${st}, open: () => ${openBody}, stage: ${name} }`);
 }
 
 export const source: Operator<'Source'> = {
@@ -182,7 +193,7 @@ export const source: Operator<'Source'> = {
       e.add(n, `new unfused.SourceStage({ ${spec.join(', ')} }, ctx, ${next()})`);
       const r = reader(e, n);
       const open = r.kind === 'csv' ? `() => { const r = ${r.open}; n${n.id}.header(r.header()); return r; }` : `() => ${r.open}`;
-      e.sourceBindings[i] = `{ name: ${jsString(n.name)}, eventTime: ${n.eventTime !== undefined}, delay: ${n.watermarkMs}, state: n${n.id}.state, open: ${open}, stage: (b) => n${n.id}.stage(b) }`;
+      e.sourceBindings[i] = `{ name: ${jsString(n.name)}, eventTime: ${n.eventTime !== undefined}, delay: ${n.watermarkMs}, ${identityField(r.identity)}state: n${n.id}.state, open: ${open}, stage: (b) => n${n.id}.stage(b) }`;
     },
     qualifiedRows: 'none',
     port: null,

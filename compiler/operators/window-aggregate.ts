@@ -92,7 +92,12 @@ export const windowAggregate: Operator<'WindowAggregate'> = {
   },
   pruned,
   pushdown: null,
-  layout: (n) => windowLayout(n, 'aggregate', `[${n.keys.map((k) => `${k.name}: ${showType(k.type)}`).join(', ')}]`, showRow(n.row)),
+  // The accumulators are positional: which aggregates are kept, of what, in which order.
+  layout: (n, cx) => {
+    const calls = accumulatorLayout(n.aggregates.filter((a) => cx.demanded(n.id, a.name)).map((a) => a.expr)).calls;
+    const acc = calls.map((c) => `${showExpr(c)}: ${showType(c.ty ?? { kind: 'error' })}`).join(', ');
+    return windowLayout(n, 'aggregate', showRow(n.row), `accumulators [${acc}]`);
+  },
   fused: {
     declare: {
       pass: 'outputs',

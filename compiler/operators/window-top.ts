@@ -108,7 +108,11 @@ export const windowTop: Operator<'WindowTop'> = {
   },
   pruned: () => [],
   pushdown: null,
-  layout: (n) => windowLayout(n, `top ${n.n}`, `[${n.keys.map((k) => `${k.name}: ${showType(k.type)}`).join(', ')}]`, showRow(n.row)),
+  // Buffered rows are positional: the ranking value, then the fields read downstream.
+  layout: (n, cx) => {
+    const kept = n.row.fields.filter((f) => f.name !== 'rank' && cx.demanded(n.id, f.name)).map((f) => `${f.name}: ${showType(f.type)}`);
+    return windowLayout(n, `top ${n.n}`, showRow(n.row), `buffers [${showExpr(n.by)}${n.descending ? ' desc' : ''}; ${kept.join(', ')}]`);
+  },
   fused: {
     declare: {
       pass: 'outputs',

@@ -47,7 +47,7 @@ export interface RestorePoint {
 
 /** The first value of a checkpoint's state; the operators' snapshots follow, one value each. */
 interface CheckpointMeta {
-  sources: { name: string; position: unknown; maxTs: number; records: number; errors: number }[];
+  sources: { name: string; identity?: string; position: unknown; maxTs: number; records: number; errors: number }[];
   watermarks: number[];
   done: boolean[];
   sinks: { name: string; position: unknown; rows: number }[];
@@ -296,6 +296,13 @@ export class Checkpointer {
       else then.forEach((t, i) => { if (t !== now[i]) problems.push(`${what} #${i + 1} was \`${t}\`, it is \`${now[i]}\``); });
     };
     compare('source', meta.sources.map((s) => s.name), this.graph.sources.map((s) => s.name));
+    // The same source reading another input (an edited path, another --param): its positions mean nothing there.
+    meta.sources.forEach((s, i) => {
+      const now = this.graph.sources[i]?.identity;
+      if (s.identity !== undefined && now !== undefined && s.identity !== now && s.name === this.graph.sources[i]!.name) {
+        problems.push(`source \`${s.name}\` read ${s.identity}, it reads ${now}`);
+      }
+    });
     compare('sink', meta.sinks.map((s) => s.name), this.graph.sinks.map((s) => s.name));
     if (problems.length) {
       throw new UserError(`cannot restore ${path}: the job's sources or sinks changed since the checkpoint was taken:\n  ${problems.join('\n  ')}\nrun with --fresh to start over (the output is rewritten from the beginning)`);
@@ -369,7 +376,7 @@ export class Checkpointer {
     sinksDurable.catch(() => {}); // observed by the write below
     const t1 = performance.now();
     const meta: CheckpointMeta = {
-      sources: graph.sources.map((s, i) => ({ name: s.name, position: positions[i], maxTs: s.state.maxTs, records: s.state.records, errors: s.state.errors })),
+      sources: graph.sources.map((s, i) => ({ name: s.name, identity: s.identity, position: positions[i], maxTs: s.state.maxTs, records: s.state.records, errors: s.state.errors })),
       watermarks: watermarks.slice(),
       done: done.slice(),
       sinks,

@@ -5,8 +5,15 @@
 import { FileSource, StdinSource } from './file-source.ts';
 import { FileSink, StreamSink, type SinkPosition } from './file-sink.ts';
 import { NexmarkSource, type NexmarkKind } from './nexmark.ts';
+import { resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import type { ReadBatch, Reader, SinkBinding } from '../job/graph.ts';
+
+/** A source's identity for checkpoints (`SourceBinding.identity`): file paths resolved against the working directory. */
+export function sourceIdentity(connector: string, ...args: unknown[]): string {
+  if (connector === 'file') return `file ${resolve(String(args[0]))} (${String(args[1])})`;
+  return `${connector}(${args.map((a) => JSON.stringify(a)).join(', ')})`;
+}
 
 export interface LineReader extends Reader {
   /** CSV column names, null for jsonl. */

@@ -30,6 +30,11 @@ export interface SourceBinding {
   /** The bounded out-of-orderness, ms. */
   delay: number;
   /**
+   * What the source reads (a file's resolved path and format, a generator's kind, seed and
+   * rate): a checkpoint taken while it read something else is refused.
+   */
+  identity?: string;
+  /**
    * Highest event time seen (the stage function raises it), and the watermark at which some
    * operator downstream has something to fire: the stage calls `ctx.advance(i)` when crossed.
    */

@@ -244,6 +244,24 @@ describe('state layout', () => {
     expect(outputs(again.files)).toEqual(outputs(reference.files));
   });
 
+  it('aggregates swapped under the same output types are refused: the accumulators are in the layout', async () => {
+    const edited = await buildVariant('swapped', (t) => t.replace('n: count(), total: sum(amount), big: count_if(amount > 50.0)', 'n: count_if(amount > 50.0), total: sum(amount), big: count()'));
+    const { dir, ckpt } = await stoppedRun();
+    const r = await runJobProcess(edited, dir, ['--checkpoint-dir', ckpt]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/changed: window tumbling 300000ms .*accumulators \[count\(\): int, sum\(amount\): float, count_if\(amount > 50\.0\): int\] \(let per_user_shop\)\n\s+now: .*accumulators \[count_if/);
+    expect(r.stderr).not.toContain('NaN');
+  });
+
+  it('a source reading another file is refused, naming both paths', async () => {
+    const edited = await buildVariant('moved', (t) => t.replace('file("orders.jsonl")', 'file("orders-copy.jsonl")'));
+    const { dir, ckpt } = await stoppedRun();
+    copyFileSync(join(dir, 'orders.jsonl'), join(dir, 'orders-copy.jsonl'));
+    const r = await runJobProcess(edited, dir, ['--checkpoint-dir', ckpt]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`source \`orders\` read file ${join(dir, 'orders.jsonl')} (jsonl), it reads file ${join(dir, 'orders-copy.jsonl')} (jsonl)`);
+  });
+
   it('an added stateful operator is refused', async () => {
     const edited = await buildVariant('added', (t) => `${t}\nlet extra = orders | dedup by user within 1m\nsink extra -> file("out/extra.jsonl")\n`);
     const { dir, ckpt } = await stoppedRun();

@@ -11,6 +11,7 @@ import { nonNull, isNullable } from '../../../lang/types.ts';
 import { compileExpr, jsString, commentText, type Scope } from './expr.ts';
 import type { GeneratedFunction, JobEmitter } from './job-emitter.ts';
 import { stateLayout } from './layout.ts';
+import { forEachExpr } from '../1-parse/walk.ts';
 
 export interface EmitResult {
   code: string;
@@ -105,12 +106,17 @@ export function declareCommon(e: JobEmitter): void {
   for (const [name, f] of typed.symbols.fns) {
     e.cx.fns.set(name, f.decl.kind === 'ExternFn' ? `ext_${e.cx.fns.size}` : `fn_${e.cx.fns.size}`);
   }
+  // A fn that reads a param (itself or through the fns it calls) is declared inside `create()`,
+  // after the params; the others at module level.
+  const readsParams = fnsReadingParams(typed);
   for (const [name, f] of typed.symbols.fns) {
     if (f.decl.kind !== 'Fn') continue;
+    const inCreate = readsParams.has(name);
     const params = f.params.map((_, i) => `a${i}`);
-    const scope: Scope = { fields: new Map(), qualifiers: new Map(), locals: new Map(f.params.map((p, i) => [p.name, params[i]!])), params: new Map() };
+    const scope: Scope = { fields: new Map(), qualifiers: new Map(), locals: new Map(f.params.map((p, i) => [p.name, params[i]!])), params: inCreate ? e.params : new Map() };
     const body = compileExpr(f.decl.body, scope, e.cx);
-    e.moduleFns.push(`${e.where(f.decl.span)}\nfunction ${e.cx.fns.get(name)}(${params.map((p) => `${p}: any`).join(', ')}): any {\n  return ${body};\n}`);
+    const code = `${e.where(f.decl.span)}\nfunction ${e.cx.fns.get(name)}(${params.map((p) => `${p}: any`).join(', ')}): any {\n  return ${body};\n}`;
+    (inCreate ? e.decls : e.moduleFns).push(code);
   }
   typed.tables.forEach((t, i) => {
     const path = compileExpr(t.connector.args.path!, e.paramScope(), e.cx);
@@ -121,6 +127,25 @@ export function declareCommon(e: JobEmitter): void {
     const kinds = `{ ${t.row.fields.map((f) => `${jsString(f.name)}: ${jsString(nonNull(f.type).kind + (isNullable(f.type) ? '?' : ''))}`).join(', ')} }`;
     e.tableBindings.push(`{ name: ${jsString(t.decl.name.name)}, load: () => loadTable(${jsString(t.decl.name.name)}, ${path}, ${jsString(t.connector.format ?? 'jsonl')}, ${conv}, ${jsString(t.decl.key.name)}, TABLE_${i}, ${kinds}) }`);
   });
+}
+
+/** The user fns whose bodies read a param, directly or through the fns they call. */
+function fnsReadingParams(typed: TypedProgram): Set<string> {
+  const out = new Set<string>();
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [name, f] of typed.symbols.fns) {
+      if (f.decl.kind !== 'Fn' || out.has(name)) continue;
+      const own = new Set(f.params.map((p) => p.name));
+      let reads = false;
+      forEachExpr(f.decl.body, (x) => {
+        if (x.kind === 'Name' && !own.has(x.name) && typed.symbols.params.has(x.name)) reads = true;
+        if (x.kind === 'Call' && out.has(x.callee.name)) reads = true;
+      });
+      if (reads) { out.add(name); changed = true; }
+    }
+  }
+  return out;
 }
 
 /** An extern module as the generated module imports it: relative to the .flow file when it is a path. */

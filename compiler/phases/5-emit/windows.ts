@@ -6,6 +6,7 @@
  * and window.
  */
 import type { PlanNodeOf } from '../3-plan/nodes.ts';
+import { showType } from '../../../lang/types.ts';
 import { prop, tsType, compileExpr, jsString, type Scope } from './expr.ts';
 import { indent } from './code.ts';
 import type { JobEmitter, Row } from './job-emitter.ts';
@@ -19,9 +20,10 @@ function lateOf(e: JobEmitter, n: WindowNode) {
   return e.nodes.find((x) => x.kind === 'Late' && x.inputs[0] === n.id && e.physical.live.has(x.id));
 }
 
-/** The window's state-layout line: its kind, size, keys and output row (the operator adds what it keeps). */
-export function windowLayout(n: WindowNode, what: string, keys: string, row: string): string {
-  return `window ${n.window.kind} ${n.window.size}ms${n.window.every ? `/${n.window.every}ms` : ''} ${what} by ${keys} ${row}${n.letName ? ` (let ${n.letName})` : ''}`;
+/** The window's state-layout line: its kind, size, keys, output row and what it keeps per key and window. */
+export function windowLayout(n: WindowNode, what: string, row: string, kept: string): string {
+  const keys = `[${n.keys.map((k) => `${k.name}: ${showType(k.type)}`).join(', ')}]`;
+  return `window ${n.window.kind} ${n.window.size}ms${n.window.every ? `/${n.window.every}ms` : ''} ${what} by ${keys} ${row} ${kept}${n.letName ? ` (let ${n.letName})` : ''}`;
 }
 
 /**
