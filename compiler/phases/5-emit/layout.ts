@@ -31,14 +31,21 @@ export function stateLayout(p: PhysicalPlan): StateLayout {
 
 const keys = (ks: { name: string; type: import('../2-check/types.ts').Type }[]) => `[${ks.map((k) => `${k.name}: ${showType(k.type)}`).join(', ')}]`;
 
+/**
+ * Session windows merge rows at most the gap apart (runtime/windows/session-store.ts). Their line
+ * says so: a checkpoint of sessions merged by the earlier rule (rows closer than the gap) has the
+ * line without it, so it is refused, naming the change, rather than misread.
+ */
+const sessionRule = (w: { kind: string; size: number }) => (w.kind === 'session' ? ` (merging rows at most ${w.size}ms apart)` : '');
+
 function describe(n: PlanNode, sourceIndex: number): string | undefined {
   const name = n.letName ? ` (let ${n.letName})` : '';
   switch (n.kind) {
     case 'Source': return `source #${sourceIndex} ${n.name}: ${n.connector.name}`;
     case 'WindowAggregate':
-      return `window ${n.window.kind} ${n.window.size}ms${n.window.every ? `/${n.window.every}ms` : ''} aggregate by ${keys(n.keys)} ${showRow(n.row)}${name}`;
+      return `window ${n.window.kind} ${n.window.size}ms${n.window.every ? `/${n.window.every}ms` : ''}${sessionRule(n.window)} aggregate by ${keys(n.keys)} ${showRow(n.row)}${name}`;
     case 'WindowTop':
-      return `window ${n.window.kind} ${n.window.size}ms${n.window.every ? `/${n.window.every}ms` : ''} top ${n.n} by ${keys(n.keys)} ${showRow(n.row)}${name}`;
+      return `window ${n.window.kind} ${n.window.size}ms${n.window.every ? `/${n.window.every}ms` : ''}${sessionRule(n.window)} top ${n.n} by ${keys(n.keys)} ${showRow(n.row)}${name}`;
     case 'Dedup': return `dedup [${n.fields.join(', ')}] within ${n.withinMs}ms${name}`;
     case 'Join': return `join ${n.withinMs !== undefined ? `within ${n.withinMs}ms` : `window ${n.windowMs}ms`} ${showRow(n.leftRow)} ⋈ ${showRow(n.rightRow)}${name}`;
     case 'Process': return `process by ${keys(n.keys)} state {${n.op.states.map((s) => `${s.name.name}: ${showType(s.init.ty ?? { kind: 'error' })}`).join(', ')}}${name}`;
