@@ -1,6 +1,7 @@
 // Nexmark q11 by hand: bids per bidder and session (a session ends after 10s without a bid).
-// Event time with a watermark 4s behind the newest bid; a session is emitted once the watermark
-// reaches its end (last bid + 10s). Sessions are swept each time the watermark moves by a second.
+// Bids at most 10s apart share a session. Event time with a watermark 4s behind the newest bid; a
+// session is emitted once the watermark reaches its end (last bid + 10s); a bid is dropped when
+// its own end is behind the watermark. Sessions are swept each time the watermark moves by a second.
 import { runHand, iso } from './io.mjs';
 
 const GAP = 10_000;
@@ -30,14 +31,14 @@ await runHand('bid', (write) => {
   return {
     record(b) {
       const t = b.dateTime;
-      if (t + GAP > watermark) {
+      if (t + GAP >= watermark) {
         let sessions = open.get(b.bidder);
         if (sessions === undefined) open.set(b.bidder, (sessions = []));
-        // Merge [t, t + GAP) with every open session it overlaps.
+        // Merge [t, t + GAP) with every open session it overlaps or touches.
         let merged = { start: t, end: t + GAP, count: 1 };
         let kept = 0;
         for (const s of sessions) {
-          if (s.start < merged.end && merged.start < s.end) {
+          if (s.start <= merged.end && merged.start <= s.end) {
             merged = { start: Math.min(s.start, merged.start), end: Math.max(s.end, merged.end), count: s.count + merged.count };
           } else sessions[kept++] = s;
         }

@@ -1,5 +1,5 @@
 // Nexmark q11 with RxJS: bids grouped by bidder; within each group a session operator emits a
-// session when a bid comes 10s or more after the previous one, and the open session when the
+// session when a bid comes more than 10s after the previous one, and the open session when the
 // input ends.
 import { Observable, groupBy, mergeMap } from 'rxjs';
 import { runRx, iso } from './io.mjs';
@@ -12,7 +12,7 @@ const sessions = (bidder) => (bids$) => new Observable((sub) => {
   const emit = (s) => sub.next(JSON.stringify({ bidder, window_start: iso(s.start), window_end: iso(s.end), bid_count: s.count }));
   return bids$.subscribe({
     next(b) {
-      if (current !== null && b.dateTime < current.end) {
+      if (current !== null && b.dateTime <= current.end) {
         current.end = Math.max(current.end, b.dateTime + GAP);
         current.count++;
       } else {

@@ -1,15 +1,21 @@
 /**
- * Session windows per key: rows closer than GAP in event time share a session
- * `[first row, last row + GAP)`; arriving rows can merge sessions. A session fires once, when the
- * watermark reaches its end; sessions fire in end order, ties in creation order.
+ * Session windows per key, as Flink and ksqlDB define them: a row at `t` joins a session when it is
+ * at most GAP away from one of its rows (inclusive: rows exactly GAP apart are one session), so a
+ * session is `[first row, last row + GAP)` and arriving rows can merge sessions. A session fires
+ * once, when the watermark reaches its end; sessions fire in end order, ties in creation order.
  *
- * Late rows: a row at `t` is late when its own gap has passed (`t + GAP <= watermark`), or when it
- * falls before the end of a session of its key that has already fired (it would belong to that
- * session). So the sessions emitted are exactly the sessions of the rows accepted, as a batch
- * query over them would compute. (Flink instead lets an old row join a live session it reaches,
- * and starts a new session next to a fired one; both can make a session that no batch over the
- * same rows gives.) The end of a key's last fired session is remembered until the watermark is
- * GAP past it; after that the first rule covers every row it would catch.
+ * Late rows: a row at `t` is late when its own gap is behind the watermark (`t + GAP < watermark`;
+ * a row with `t + GAP` exactly at the watermark is accepted), or when it falls inside a session of
+ * its key that has already fired (`t < end` of that session: it would belong to it). A row exactly
+ * at a fired session's end (`last + GAP`) is not inside it: as in Flink, where a fired session is
+ * gone, it starts a new session that touches the fired one. Otherwise the sessions emitted are the
+ * sessions a batch query computes over the rows accepted. The end of a key's last fired session is
+ * remembered until the watermark is GAP past it; from then on the first rule covers every row it
+ * would catch.
+ *
+ * A row accepted at the boundary opens a session whose end the watermark has reached already: it
+ * fires at the next `advance`, which may come at the same watermark (the driver advances before the
+ * next record once a deadline is due), after the row's accumulator has been updated.
  */
 import { MinHeap } from '../state/heap.ts';
 import { inputWatermark, type DeadlineListener } from '../state/watermark.ts';
@@ -23,6 +29,11 @@ interface Session<A> {
   seq: number;
 }
 
+/**
+ * A session's one entry in the due heap. `time` is at most the session's end: extending a session
+ * leaves its entry in place, and the entry is moved to the new end when it comes up (so a session
+ * extended by every row of a burst costs one heap move per GAP of event time, not one per row).
+ */
 interface Due<K, A> {
   time: number;
   seq: number;
@@ -60,13 +71,26 @@ export class SessionWindows<K, A> {
     if (!(gap > 0)) throw new Error(`internal: session gap ${gap} ms is not positive`);
   }
 
-  nextDeadline(): number {
+  /**
+   * The heap's first entry that is due at its own time: entries of dead sessions are dropped,
+   * entries of extended sessions move to the session's end first.
+   */
+  private top(): Due<K, A> | undefined {
     for (;;) {
       const top = this.due.peek();
-      if (!top) return Infinity;
-      if (!top.session.dead && top.session.end === top.time) return top.time;
+      if (!top) return undefined;
+      const s = top.session;
+      if (!s.dead && s.end === top.time) return top;
       this.due.pop();
+      if (!s.dead) {
+        top.time = s.end;
+        this.due.push(top);
+      }
     }
+  }
+
+  nextDeadline(): number {
+    return this.top()?.time ?? Infinity;
   }
 
   onDeadline(listener: DeadlineListener): void {
@@ -76,19 +100,19 @@ export class SessionWindows<K, A> {
   /** The accumulator of the session `ts` joins (merging sessions as needed), or undefined when late. */
   session(key: K, ts: number): A | undefined {
     const hi = ts + this.gap;
-    if (hi <= this.wm || hi <= inputWatermark(this.listener, this.wm)) return undefined;
+    if (hi < this.wm || hi < inputWatermark(this.listener, this.wm)) return undefined;
     const firedEnd = this.fired.get(key);
     if (firedEnd !== undefined && ts < firedEnd) return undefined;
     let list = this.byKey.get(key);
     if (!list) { list = []; this.byKey.set(key, list); }
     let first: Session<A> | undefined;
-    let oldEnd = 0;
     for (let i = 0; i < list.length; i++) {
       const s = list[i]!;
-      if (s.start >= hi) break;
-      if (ts >= s.end) continue;
-      if (!first) { first = s; oldEnd = s.end; continue; }
-      // A second overlapping session: fold it into the first (the earlier one).
+      // [ts, hi] and [s.start, s.end] meet (ends included): the row is at most GAP from the session.
+      if (s.start > hi) break;
+      if (ts > s.end) continue;
+      if (!first) { first = s; continue; }
+      // A second session within reach: fold it into the first (the earlier one).
       this.cb.merge!(first.acc, s.acc);
       if (s.end > first.end) first.end = s.end;
       s.dead = true;
@@ -107,24 +131,21 @@ export class SessionWindows<K, A> {
       return s.acc;
     }
     if (ts < first.start) first.start = ts;
+    // A later end needs no new heap entry nor deadline: the entry at the old end moves when it
+    // comes up (`top`), and the driver advancing at the old end does no harm.
     if (hi > first.end) first.end = hi;
-    // The heap entry for the old end goes stale (skipped when popped); the new end gets its own.
-    if (first.end !== oldEnd) {
-      this.due.push({ time: first.end, seq: first.seq, key, session: first });
-      this.listener?.(first.end);
-    }
     return first.acc;
   }
 
   advance(wm: number): void {
-    if (wm <= this.wm) return;
+    // Not only when the watermark moves: a session opened at the boundary is due at the same one.
+    if (wm < this.wm) return;
     this.wm = wm;
     for (;;) {
-      const top = this.due.peek();
+      const top = this.top();
       if (!top || top.time > wm) break;
       this.due.pop();
       const s = top.session;
-      if (s.dead || s.end !== top.time) continue;
       s.dead = true;
       const list = this.byKey.get(top.key)!;
       list.splice(list.indexOf(s), 1);

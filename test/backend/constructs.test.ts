@@ -93,7 +93,7 @@ sink s -> file("out/s.jsonl")
     expect(rows[0]).toEqual({ user: 'a', page: '/x', window_start: '2024-05-01T09:59:30.000Z', window_end: '2024-05-01T10:00:30.000Z', c: 1, s: 1, mx: 1, mn: 1, f: 1, l: 1, mb: '/x', col: [1], avg: 1.0, odd: 1 });
   });
 
-  it('session windows merge rows closer than the gap', async () => {
+  it('session windows merge rows at most the gap apart', async () => {
     const r = await same(`${header}
 let sess = ev | key by user | window session 30s | aggregate { c: count(), pages: count_distinct(page), last_n: last(n) }
 sink sess -> file("out/sess.jsonl")
@@ -105,6 +105,35 @@ sink sess -> file("out/sess.jsonl")
       'c 10:02:30-10:03:00 1 1 5',
       'b 10:05:00-10:05:30 1 1 7',
     ]);
+  });
+
+  it('session windows as in Flink: the gap inclusive, lateness only strictly behind the watermark', async () => {
+    const T = Date.UTC(2024, 4, 1, 10);
+    const row = (k: string, v: number, s: number) => JSON.stringify({ k, v, at: new Date(T + s * 1000).toISOString() });
+    const input = [
+      row('a', 1, 0), row('a', 2, 10), // exactly the gap apart: one session [0s, 20s)
+      row('b', 3, 0),
+      row('c', 4, 30), // watermark 25s: b's [0s, 10s) and a's [0s, 20s) fire
+      row('b', 5, 15), // 15s + 10s == the watermark: accepted; its session [15s, 25s) fires at once
+      row('b', 6, 14), // 24s < 25s: late
+      row('a', 7, 20), // exactly at the end of a's fired session: a new session next to it
+      row('a', 8, 19), // inside a's fired session: late
+    ].join('\n') + '\n';
+    const r = await same(`type E = { k: string, v: int, at: timestamp }
+source s: E = file("s.jsonl") event time at watermark 5s
+let sess = s | key by k | window session 10s | aggregate { n: count(), vs: collect(v) }
+sink sess -> file("out/sess.jsonl")
+sink late(sess) -> file("out/late.jsonl")
+`, { 's.jsonl': input });
+    const secs = (x: unknown) => (Date.parse(String(x)) - T) / 1000;
+    expect(jsonl(r.files.get('out/sess.jsonl')).map((x) => [x.k, secs(x.window_start), secs(x.window_end), x.n, x.vs])).toEqual([
+      ['b', 0, 10, 1, [3]],
+      ['a', 0, 20, 2, [1, 2]],
+      ['b', 15, 25, 1, [5]],
+      ['a', 20, 30, 1, [7]],
+      ['c', 30, 40, 1, [4]],
+    ]);
+    expect(jsonl(r.files.get('out/late.jsonl')).map((x) => x.v)).toEqual([6, 8]);
   });
 
   it('top with and without ties (rank as SQL RANK, ties by arrival)', async () => {

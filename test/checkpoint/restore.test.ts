@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { buildJob, emptyDir } from '../e2e/harness.ts';
 import { readTree, runJobProcess, runProcess, runWithRestore, TEST_STOP_EXIT_CODE, type JobRun } from './restore-harness.ts';
 import { TEST_STOP_EXIT_CODE as RUNTIME_STOP_CODE } from '../../runtime/checkpoint/checkpointer.ts';
+import { encodeCheckpointFile, parseCheckpointFile } from '../../runtime/checkpoint/format.ts';
+import { createHash } from 'node:crypto';
 
 const shopFlow = join(__dirname, 'jobs', 'shop.flow');
 
@@ -260,6 +262,25 @@ describe('state layout', () => {
     const r = await runJobProcess(edited, dir, ['--checkpoint-dir', ckpt]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`source \`orders\` read file ${join(dir, 'orders.jsonl')} (jsonl), it reads file ${join(dir, 'orders-copy.jsonl')} (jsonl)`);
+  });
+
+  it('a checkpoint of sessions merged by the earlier rule (rows closer than the gap) is refused', async () => {
+    const { dir, ckpt, files } = await stoppedRun();
+    // Rewrite the checkpoints as a flowc before the inclusive gap rule wrote them: the same state,
+    // the session window's layout line without its rule, the fingerprint of that layout.
+    for (const f of files) {
+      const { header, state } = parseCheckpointFile(readFileSync(f));
+      const layout = header.layout.map((l) => l.replace(' (merging rows at most 120000ms apart)', ''));
+      expect(layout).not.toEqual(header.layout);
+      const { stateBytes: _, ...rest } = header;
+      const fingerprint = createHash('sha256').update(layout.join('\n')).digest('hex');
+      writeFileSync(f, Buffer.concat(encodeCheckpointFile({ ...rest, layout, fingerprint }, [Buffer.from(state)])));
+    }
+    const r = await runJobProcess(shop, dir, ['--checkpoint-dir', ckpt]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`error: cannot restore ${files[1]}: the job's state layout changed since the checkpoint was taken:`);
+    expect(r.stderr).toMatch(/changed: window session 120000ms aggregate by \[user: string\].*\(let visits\)\n\s+now: window session 120000ms \(merging rows at most 120000ms apart\) aggregate by/);
+    expect(r.stderr).not.toMatch(/at .*\.(ts|mjs):\d+/);
   });
 
   it('an added stateful operator is refused', async () => {

@@ -24,6 +24,7 @@ describe('flowc test', () => {
     expect(r.stdout).toMatch(/samples\/hot_pages\.flow\n {2}✓ counts views per page and minute\n/);
     expect(r.stdout).toMatch(/✓ filters warm readings, in any order/);
     expect(r.stdout).toMatch(/✓ a window fires when the watermark passes its end; later rows for it are late/);
+    expect(r.stdout).toMatch(/✓ sessions: rows exactly the gap apart are one; a row whose gap ends at the watermark is accepted/);
     expect(r.stdout).not.toMatch(/✗/);
     expect(r.stdout).toMatch(/tests: \d+ passed \(\d+ in \d+ files\)\n$/);
     expect(r.stderr).toBe('');

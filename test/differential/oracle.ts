@@ -41,6 +41,8 @@ export interface GenOptions {
   /** v is drawn from [0, vRange) (small ranges make ties). */
   vRange?: number;
   start?: number;
+  /** Event times rounded down to multiples of this (ms): exact distances and boundaries become common. */
+  grid?: number;
 }
 
 /** Event times that mostly rise, some out of order within the delay, some beyond it. */
@@ -55,6 +57,7 @@ export function generate(seed: number, o: GenOptions): Ev[] {
     const u = r();
     if (u < o.lateShare) t = cur - o.delay - Math.floor(r() * o.lateLag);
     else if (u < o.lateShare + 0.4) t = cur - Math.floor(r() * (o.delay + 1));
+    if (o.grid) t = Math.floor(t / o.grid) * o.grid;
     // Skewed keys: a few hot ones, a long tail.
     const k = `k${Math.floor(Math.pow(r(), 2) * o.keys)}`;
     let w = Math.round(r() * 1e9) / 1e3;
@@ -108,14 +111,26 @@ export function sqlWm(wm: number): number {
   return wm === -Infinity ? NEG : wm === Infinity ? POS : wm;
 }
 
+/** What a session window does with each row (runtime/windows/session-store.ts). */
+export interface SessionFate {
+  /** Rejected: its own gap is behind the watermark, or it falls inside a fired session of its key. */
+  late: boolean;
+  /**
+   * Accepted exactly at the end of a fired session of its key (that session's last row + gap): it
+   * starts a session of its own although SQL's inclusive gap rule would put it in the fired one.
+   */
+  touches: boolean;
+}
+
 /**
- * Which rows a session window rejects as late (runtime/windows/session-store.ts): the row's own
- * gap has passed the watermark, or it falls before the end of a session of its key that fired.
- * `rows` in arrival order with the watermark each met.
+ * The fate of every row at a session window: `rows` in arrival order with the watermark each met.
+ * Sessions whose end the watermark has reached fire before the next row is judged.
  */
-export function sessionLate(rows: { k: string; t: number }[], wms: number[], gap: number): boolean[] {
+export function sessionFates(rows: { k: string; t: number }[], wms: number[], gap: number): SessionFate[] {
   const live = new Map<string, { start: number; end: number }[]>();
   const fired = new Map<string, number>();
+  // Rows at most `gap` apart merge: [start, end] ranges that meet, ends included.
+  const meet = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start <= b.end && b.start <= a.end;
   return rows.map((row, i) => {
     const wm = wms[i]!;
     for (const [k, list] of live) {
@@ -127,23 +142,17 @@ export function sessionLate(rows: { k: string; t: number }[], wms: number[], gap
       if (keep.length) live.set(k, keep); else live.delete(k);
     }
     const f = fired.get(row.k);
-    if (row.t + gap <= wm || (f !== undefined && row.t < f)) return true;
+    if (row.t + gap < wm || (f !== undefined && row.t < f)) return { late: true, touches: false };
     const list = live.get(row.k) ?? [];
+    const touches = row.t === f && !list.some((s) => s.start === row.t);
     let merged = { start: row.t, end: row.t + gap };
-    const rest = list.filter((s) => {
-      if (s.start < merged.end && merged.start < s.end) {
-        merged = { start: Math.min(s.start, merged.start), end: Math.max(s.end, merged.end) };
-        return false;
-      }
-      return true;
-    });
     // A merge can make the new session reach one skipped earlier in the list: merge until stable.
     let changed = true;
-    let all = rest;
+    let all = list;
     while (changed) {
       changed = false;
       all = all.filter((s) => {
-        if (s.start < merged.end && merged.start < s.end) {
+        if (meet(s, merged)) {
           merged = { start: Math.min(s.start, merged.start), end: Math.max(s.end, merged.end) };
           changed = true;
           return false;
@@ -153,7 +162,7 @@ export function sessionLate(rows: { k: string; t: number }[], wms: number[], gap
     }
     all.push(merged);
     live.set(row.k, all);
-    return false;
+    return { late: false, touches };
   });
 }
 

@@ -9,7 +9,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { join } from 'node:path';
 import { build, run, readJsonl, writeJsonl, cleanup, type Built } from '../semantics/harness.ts';
-import { Duck, generate, watermarks, sqlWm, sessionLate, bag, same, seeds, rng, timeLimit, type Ev } from './oracle.ts';
+import { Duck, generate, watermarks, sqlWm, sessionFates, bag, same, seeds, rng, timeLimit, type Ev } from './oracle.ts';
 
 let duck: Duck;
 beforeAll(async () => { duck = await Duck.open(); });
@@ -112,7 +112,8 @@ sink late(agg) -> file("late.jsonl")
 });
 
 describe('session windows vs SQL gaps and islands', () => {
-  for (const [gap, delay] of [[2000, 500], [500, 0]] as const) {
+  // grid: for every other seed, event times on multiples of it (a divisor of gap and delay).
+  for (const [gap, delay, grid] of [[2000, 500, 250], [500, 0, 125]] as const) {
     it(`session ${gap}ms, watermark ${delay}ms`, async () => {
       const b = await build(`${EV}
 source s: E = file("in.jsonl") event time t watermark ${delay}ms
@@ -121,15 +122,29 @@ sink agg -> file("out.jsonl")
 sink late(agg) -> file("late.jsonl")
 `);
       let lateSeen = 0;
-      for (const seed of seeds(5 + (delay > 0 ? 0 : 1), 6)) {
-        const rows = generate(seed, shape(seed, delay, gap));
+      let exact = 0;
+      let boundary = 0;
+      let touching = 0;
+      const list = seeds(5 + (delay > 0 ? 0 : 1), 6);
+      for (const seed of list) {
+        // On the grid, rows exactly the gap apart, rows whose gap ends exactly at the watermark,
+        // and rows exactly at a fired session's end all occur often.
+        const rows = generate(seed, { ...shape(seed, delay, gap), grid: seed % 2 === 0 ? grid : undefined });
         await runOne(b, seed, rows, delay);
         const [wms] = watermarks([rows], [delay]);
-        const late = sessionLate(rows, wms!, gap);
-        await duck.load('acc', join(b.dir, 'acc.csv'), { seq: 'BIGINT', late: 'BOOLEAN' }, rows.map((x, i) => ({ seq: x.seq, late: late[i] })));
+        const fates = sessionFates(rows, wms!, gap);
+        boundary += rows.filter((x, i) => x.t + gap === wms![i]).length;
+        touching += fates.filter((f) => f.touches).length;
+        await duck.load('acc', join(b.dir, 'acc.csv'), { seq: 'BIGINT', late: 'BOOLEAN', touches: 'BOOLEAN' },
+          rows.map((x, i) => ({ seq: x.seq, late: fates[i]!.late, touches: fates[i]!.touches })));
+        exact += Number((await duck.query(`
+          WITH a AS (SELECT rows.* FROM rows JOIN acc USING (seq) WHERE NOT acc.late)
+          SELECT count(*) AS n FROM (SELECT t - lag(t) OVER (PARTITION BY k ORDER BY t, seq) AS d FROM a) WHERE d = ${gap}`))[0]!.n);
+        // Gaps and islands with the inclusive rule: a row more than the gap after the previous
+        // accepted row of its key starts a session, and so does one touching a fired session.
         const expected = await duck.query(`
-          WITH a AS (SELECT rows.* FROM rows JOIN acc USING (seq) WHERE NOT acc.late),
-               b AS (SELECT *, CASE WHEN t - lag(t) OVER (PARTITION BY k ORDER BY t, seq) < ${gap} THEN 0 ELSE 1 END AS brk FROM a),
+          WITH a AS (SELECT rows.*, acc.touches FROM rows JOIN acc USING (seq) WHERE NOT acc.late),
+               b AS (SELECT *, CASE WHEN t - lag(t) OVER (PARTITION BY k ORDER BY t, seq) <= ${gap} AND NOT touches THEN 0 ELSE 1 END AS brk FROM a),
                c AS (SELECT *, sum(brk) OVER (PARTITION BY k ORDER BY t, seq ROWS UNBOUNDED PRECEDING) AS sid FROM b)
           SELECT k, min(t) AS ws, max(t) + ${gap} AS we, ${SQL_AGGS} FROM c GROUP BY k, sid`);
         same(seed, `session ${gap}`, bag(windowRows(join(b.dir, 'out.jsonl')), OUT_FIELDS, ['vs']), bag(expected, OUT_FIELDS, ['vs']));
@@ -138,6 +153,14 @@ sink late(agg) -> file("late.jsonl")
         lateSeen += lateSql.length;
       }
       expect(lateSeen).toBeGreaterThan(0);
+      // The boundaries the rule is about were exercised, not only rows far from them.
+      if (list.length > 1) {
+        expect(exact, 'accepted rows exactly the gap after the previous one').toBeGreaterThan(0);
+        expect(boundary, 'rows whose gap ends exactly at the watermark').toBeGreaterThan(0);
+      }
+      if (process.env.FLOWC_DIFF_SEEDS) {
+        console.log(`session ${gap}ms over ${list.length} seeds: ${lateSeen} late rows, ${exact} accepted rows exactly the gap apart, ${boundary} rows at the lateness boundary, ${touching} touching a fired session`);
+      }
     }, timeLimit());
   }
 });

@@ -73,11 +73,11 @@ export const oracleSql: Record<string, string> = {
     SELECT auction, bidder, price, dateTime, extra, ${DAY} AS day, strftime(epoch_ms(dateTime), '%H:%M') AS hm
     FROM bid`,
 
-  // Sessions: a new one starts when a bidder's previous bid is 10s or more earlier.
+  // Sessions: a new one starts when a bidder's previous bid is more than 10s earlier.
   q11: `
     WITH flagged AS (
       SELECT bidder, dateTime,
-        CASE WHEN dateTime - lag(dateTime) OVER (PARTITION BY bidder ORDER BY dateTime) < 10000 THEN 0 ELSE 1 END AS starts
+        CASE WHEN dateTime - lag(dateTime) OVER (PARTITION BY bidder ORDER BY dateTime) <= 10000 THEN 0 ELSE 1 END AS starts
       FROM bid
     ), numbered AS (
       SELECT bidder, dateTime, sum(starts) OVER (PARTITION BY bidder ORDER BY dateTime ROWS UNBOUNDED PRECEDING) AS session

@@ -195,15 +195,15 @@ describe('SessionWindows', () => {
     return { store, fired, late, add, advance, clock };
   }
 
-  it('merges rows closer than the gap, per key, and fires each session at its end', () => {
+  it('merges rows at most the gap apart, per key, and fires each session at its end', () => {
     const t = sessions(10);
-    t.add('a', 0); t.add('a', 9); t.add('b', 5); t.add('a', 18); t.add('a', 27); t.add('a', 40);
+    t.add('a', 0); t.add('a', 9); t.add('b', 5); t.add('a', 18); t.add('a', 27); t.add('a', 38);
     t.advance(36);
     expect(t.fired).toEqual([{ key: 'b', start: 5, end: 15, rows: [5] }]);
     t.advance(37);
     expect(t.fired[1]).toEqual({ key: 'a', start: 0, end: 37, rows: [0, 9, 18, 27] });
     t.advance(Infinity);
-    expect(t.fired[2]).toEqual({ key: 'a', start: 40, end: 50, rows: [40] });
+    expect(t.fired[2]).toEqual({ key: 'a', start: 38, end: 48, rows: [38] });
     expect(t.store.stateSize()).toBe(0);
   });
 
@@ -217,28 +217,72 @@ describe('SessionWindows', () => {
     expect(t.fired).toEqual([{ key: 'a', start: 0, end: 28, rows: [0, 9, 18] }]);
   });
 
-  it('exactly the gap apart is two sessions', () => {
+  it('rows exactly the gap apart are one session (as in Flink)', () => {
     const t = sessions(10);
-    t.add('a', 0); t.add('a', 10);
+    t.add('a', 0); t.add('a', 10); t.add('a', 20);
+    t.add('b', 0); t.add('b', 20);
+    expect(t.store.stateSize()).toBe(3);
+    t.add('b', 10); // exactly the gap from both: bridges them
+    expect(t.store.stateSize()).toBe(2);
+    t.add('c', 0); t.add('c', 11);
     t.advance(Infinity);
-    expect(t.fired.map((f) => [f.start, f.end])).toEqual([[0, 10], [10, 20]]);
+    expect(t.fired.map((f) => [f.key, f.start, f.end, f.rows])).toEqual([
+      ['c', 0, 10, [0]], ['c', 11, 21, [11]], ['a', 0, 30, [0, 10, 20]], ['b', 0, 30, [0, 10, 20]],
+    ]);
   });
 
-  it('a row is late when its gap has passed the watermark, or it falls in a fired session', () => {
+  it('a row whose gap ends exactly at the watermark is accepted, and its session fires at that watermark', () => {
+    const t = sessions(10);
+    t.add('a', 100);
+    t.advance(105);
+    t.add('a', 95); // 95 + 10 == 105: not late; within the gap of 100, so it joins [100, 110)
+    t.add('a', 94); // 104 < 105: late
+    t.add('b', 95); // 105 == 105: not late; a session [95, 105) the watermark has reached
+    expect(t.late).toEqual([94]);
+    expect(t.store.nextDeadline()).toBe(105);
+    t.advance(105); // the same watermark again (the driver's advance before the next record)
+    expect(t.fired).toEqual([{ key: 'b', start: 95, end: 105, rows: [95] }]);
+    t.advance(Infinity);
+    expect(t.fired[1]).toEqual({ key: 'a', start: 95, end: 110, rows: [95, 100] });
+  });
+
+  it('a row is late when its gap is behind the watermark, or it falls inside a fired session', () => {
     const t = sessions(10);
     t.add('a', 100);
     t.clock.set(105);
     t.add('a', 96); // 96 + 10 > 105: joins the live session
-    t.add('a', 95); // 95 + 10 <= 105: late, though within the gap of a live row
-    t.add('b', 90); // 100 <= 105: late
+    t.add('a', 94); // 94 + 10 < 105: late, though within the gap of a live row
+    t.add('b', 90); // 100 < 105: late
     t.advance(110); // the session [96, 110) fires
     expect(t.fired).toEqual([{ key: 'a', start: 96, end: 110, rows: [96, 100] }]);
     t.clock.set(111);
-    t.add('a', 105); // 115 > 111, but before the end (110) of a session that fired: late
-    t.add('a', 110); // at the fired end: a new session
-    expect(t.late).toEqual([95, 90, 105]);
+    t.add('a', 105); // 115 > 111, but inside a session that fired ([96, 110)): late
+    t.add('a', 109); // the same
+    // Exactly at the fired end (last row 100 + gap): not inside it; as in Flink, where the fired
+    // session is gone, a new session starts there, touching the fired one.
+    t.add('a', 110);
+    t.add('a', 112);
+    expect(t.late).toEqual([94, 90, 105, 109]);
     t.advance(Infinity);
-    expect(t.fired[1]).toEqual({ key: 'a', start: 110, end: 120, rows: [110] });
+    expect(t.fired[1]).toEqual({ key: 'a', start: 110, end: 122, rows: [110, 112] });
+  });
+
+  it('extending a session asks for no new deadline; the due entry moves to the end when it comes up', () => {
+    const t = sessions(10);
+    for (let ts = 0; ts < 100; ts += 5) t.add('a', ts);
+    t.add('b', 3);
+    expect(t.clock.deadlines).toEqual([10, 13]);
+    expect(t.store.nextDeadline()).toBe(13);
+    t.advance(10); // the driver advancing at the first deadline: nothing fires
+    expect(t.fired).toEqual([]);
+    t.advance(13);
+    expect(t.fired.map((f) => f.key)).toEqual(['b']);
+    expect(t.store.nextDeadline()).toBe(105);
+    t.advance(104);
+    expect(t.fired.length).toBe(1);
+    t.advance(105);
+    expect(t.fired[1]).toMatchObject({ key: 'a', start: 0, end: 105 });
+    expect(t.fired[1]!.rows.length).toBe(20);
   });
 
   it('forgets a fired session once the watermark is the gap past it', () => {

@@ -23,7 +23,11 @@ function lateOf(e: JobEmitter, n: WindowNode) {
 /** The window's state-layout line: its kind, size, keys, output row and what it keeps per key and window. */
 export function windowLayout(n: WindowNode, what: string, row: string, kept: string): string {
   const keys = `[${n.keys.map((k) => `${k.name}: ${showType(k.type)}`).join(', ')}]`;
-  return `window ${n.window.kind} ${n.window.size}ms${n.window.every ? `/${n.window.every}ms` : ''} ${what} by ${keys} ${row} ${kept}${n.letName ? ` (let ${n.letName})` : ''}`;
+  // Sessions merge rows at most the gap apart (runtime/windows/session-store.ts): the line says
+  // so, so that a checkpoint of sessions merged by the earlier rule (closer than the gap) is
+  // refused, naming the change, rather than misread.
+  const rule = n.window.kind === 'session' ? ` (merging rows at most ${n.window.size}ms apart)` : '';
+  return `window ${n.window.kind} ${n.window.size}ms${n.window.every ? `/${n.window.every}ms` : ''}${rule} ${what} by ${keys} ${row} ${kept}${n.letName ? ` (let ${n.letName})` : ''}`;
 }
 
 /**
